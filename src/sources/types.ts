@@ -1,0 +1,45 @@
+/**
+ * A source is a named, typed piece of configuration in code: how its requests are verified, the
+ * schema of its payload, how that payload maps to a lead, how a redelivery is recognised, and
+ * where its leads are delivered. Secrets never live here: a source names the Worker secret that
+ * holds them.
+ */
+import type * as v from 'valibot';
+import type { LeadInput } from '../leads/lead';
+import type { HandshakeReply, InboundRequest, Verifier, VerifyContext } from '../verify/types';
+
+/** A provider's way of signing and greeting: shared by every source that uses that provider. */
+export interface Preset {
+  /** Stable name, used in docs and logs: `stripe`, `github`, `standard-webhooks`, ... */
+  readonly name: string;
+  readonly verifier: Verifier;
+  /**
+   * Answered before verification, for handshakes that are not signed: Meta's GET `hub.challenge`,
+   * Mailchimp's probe. `verifyToken` is the source's configured verify token, if any.
+   */
+  challenge?(request: InboundRequest, verifyToken: string | undefined): Promise<HandshakeReply | undefined>;
+  /** Answered after verification, for signed handshakes: Zoom's `endpoint.url_validation`, Slack's `url_verification`. */
+  handshake?(payload: unknown, context: VerifyContext): Promise<HandshakeReply | undefined>;
+  /** The provider's own event or delivery id, when it is in the payload or a header the verifier did not return. */
+  idempotencyKey?(request: InboundRequest, payload: unknown): string | undefined;
+}
+
+export type DestinationName = 'crm';
+
+export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
+  readonly name: string;
+  readonly preset: Preset;
+  /** Worker secret holding the source's secrets; several, separated by spaces or commas, during a rotation. */
+  readonly secretVar: string;
+  /** Worker secret holding the verify token of a GET handshake (Meta). */
+  readonly verifyTokenVar?: string;
+  readonly schema: Schema;
+  toLead(payload: v.InferOutput<Schema>): LeadInput;
+  readonly destination: DestinationName;
+  /** Region for phones written without a country code (ISO 3166-1 alpha-2). */
+  readonly defaultRegion?: string;
+}
+
+/** Identity function that keeps the payload type flowing from `schema` into `toLead`. */
+export const defineSource = <Schema extends v.GenericSchema>(source: Source<Schema>): Source<Schema> =>
+  source;

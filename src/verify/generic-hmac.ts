@@ -1,0 +1,125 @@
+/**
+ * A generic HMAC scheme, configured per source, for senders that sign in their own way: n8n's
+ * Crypto node, Make's `sha256(text; "hex"; key)`, or any in-house tool. Inlet's default
+ * configuration (`INLET_HMAC`) is HMAC-SHA256, hex, over `${timestamp}.${body}` with a UTF-8 secret
+ * and 300 s tolerance: the simplest thing both n8n and Make can produce.
+ */
+import {
+  concatBytes,
+  fromBase64,
+  fromHex,
+  type HashAlgorithm,
+  hmacMatchesAny,
+  utf8,
+  withinTolerance,
+} from './crypto';
+import type { InboundRequest, Verifier, VerifyContext, VerifyResult } from './types';
+
+export interface GenericHmacOptions {
+  /** Header carrying the signature. */
+  header: string;
+  algorithm: HashAlgorithm;
+  encoding: 'hex' | 'base64';
+  /** Text before the signature in the header, e.g. `sha256=`; optional in what is received. */
+  prefix?: string;
+  /**
+   * What is signed: the body alone, `${timestamp}.${body}`, `${id}.${timestamp}.${body}`, or a
+   * template with `{body}`, `{timestamp}`, `{id}`, `{method}` and `{url}` placeholders.
+   */
+  signed: 'body' | 'timestamp.body' | 'id.timestamp.body' | { template: string };
+  timestampHeader?: string;
+  /** Unit of the timestamp header: seconds (default) or milliseconds. */
+  timestampUnit?: 's' | 'ms';
+  toleranceSeconds?: number;
+  /** Header with the sender's delivery id: signed under `id.timestamp.body`, and the idempotency key. */
+  idHeader?: string;
+}
+
+export const INLET_HMAC: GenericHmacOptions = {
+  header: 'x-inlet-signature',
+  algorithm: 'SHA-256',
+  encoding: 'hex',
+  prefix: 'sha256=',
+  signed: 'timestamp.body',
+  timestampHeader: 'x-inlet-timestamp',
+  timestampUnit: 's',
+  toleranceSeconds: 300,
+  idHeader: 'x-inlet-id',
+};
+
+const DIGEST_BYTES: Record<HashAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-512': 64 };
+
+function needsTimestamp(signed: GenericHmacOptions['signed']): boolean {
+  return (
+    signed === 'timestamp.body' ||
+    signed === 'id.timestamp.body' ||
+    (typeof signed === 'object' && signed.template.includes('{timestamp}'))
+  );
+}
+
+function needsId(signed: GenericHmacOptions['signed']): boolean {
+  return signed === 'id.timestamp.body' || (typeof signed === 'object' && signed.template.includes('{id}'));
+}
+
+function signedContent(
+  options: GenericHmacOptions,
+  request: InboundRequest,
+  timestamp: string,
+  id: string,
+): Uint8Array {
+  const { signed } = options;
+  if (signed === 'body') return request.body;
+  if (signed === 'timestamp.body') return concatBytes(utf8(`${timestamp}.`), request.body);
+  if (signed === 'id.timestamp.body') return concatBytes(utf8(`${id}.${timestamp}.`), request.body);
+  // The body is spliced in as bytes, never decoded and re-encoded, so non-UTF-8 bodies still verify.
+  const [before, ...after] = signed.template.split('{body}');
+  const fill = (part: string) =>
+    utf8(
+      part
+        .replaceAll('{timestamp}', timestamp)
+        .replaceAll('{id}', id)
+        .replaceAll('{method}', request.method)
+        .replaceAll('{url}', request.url),
+    );
+  const pieces: Uint8Array[] = [fill(before ?? '')];
+  for (const part of after) pieces.push(request.body, fill(part));
+  return concatBytes(...pieces);
+}
+
+export const genericHmac = (options: GenericHmacOptions): Verifier => {
+  const tolerance = options.toleranceSeconds ?? 300;
+  const digestBytes = DIGEST_BYTES[options.algorithm];
+  return {
+    scheme: `hmac-${options.algorithm.toLowerCase()}`,
+    async verify(request: InboundRequest, context: VerifyContext): Promise<VerifyResult> {
+      let header = request.headers.get(options.header)?.trim();
+      if (!header) return { ok: false, reason: 'missing_header' };
+      let timestamp = '';
+      if (needsTimestamp(options.signed)) {
+        timestamp = (options.timestampHeader && request.headers.get(options.timestampHeader)?.trim()) || '';
+        if (!timestamp) return { ok: false, reason: 'missing_header' };
+        if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'malformed_signature' };
+        const ms = options.timestampUnit === 'ms' ? Number(timestamp) : Number(timestamp) * 1000;
+        if (!withinTolerance(ms, context.nowMs, tolerance))
+          return { ok: false, reason: 'timestamp_out_of_tolerance' };
+      }
+      const id = (options.idHeader && request.headers.get(options.idHeader)?.trim()) || '';
+      if (needsId(options.signed) && !id) return { ok: false, reason: 'missing_header' };
+      if (options.prefix && header.toLowerCase().startsWith(options.prefix.toLowerCase())) {
+        header = header.slice(options.prefix.length);
+      }
+      const signature = options.encoding === 'hex' ? fromHex(header) : fromBase64(header);
+      if (signature?.byteLength !== digestBytes) return { ok: false, reason: 'malformed_signature' };
+      const secrets = context.secrets.filter((s) => s.length > 0).map(utf8);
+      if (secrets.length === 0) return { ok: false, reason: 'no_secret_configured' };
+      const matched = await hmacMatchesAny(
+        options.algorithm,
+        secrets,
+        signedContent(options, request, timestamp, id),
+        [signature],
+      );
+      if (!matched) return { ok: false, reason: 'no_matching_signature' };
+      return id ? { ok: true, deliveryId: id } : { ok: true };
+    },
+  };
+};

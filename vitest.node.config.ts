@@ -1,0 +1,11 @@
+// Pure modules (verification, validation, normalisation, retry policy) tested in Node: fast, and
+// able to use the providers' own Node SDKs to sign requests.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'node',
+    include: ['test/node/**/*.test.ts'],
+    environment: 'node',
+  },
+});
