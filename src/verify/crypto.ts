@@ -3,11 +3,14 @@
  * in workerd and in Node (tests, benchmarks).
  */
 
+/** Bytes backed by a plain ArrayBuffer: what WebCrypto accepts. */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
 const encoder = new TextEncoder();
 
-export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+export const utf8 = (text: string): Bytes => encoder.encode(text) as Bytes;
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Bytes[]): Bytes {
   let length = 0;
   for (const part of parts) length += part.byteLength;
   const out = new Uint8Array(length);
@@ -19,28 +22,28 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function toHex(bytes: Uint8Array): string {
+export function toHex(bytes: Bytes): string {
   let out = '';
   for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
   return out;
 }
 
 /** Strict: returns undefined for odd length or any non-hex character, never a partial decode. */
-export function fromHex(text: string): Uint8Array | undefined {
+export function fromHex(text: string): Bytes | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
 
-export function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Bytes): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
 
 /** Accepts standard and URL-safe alphabets, with or without padding; undefined when malformed. */
-export function fromBase64(text: string): Uint8Array | undefined {
+export function fromBase64(text: string): Bytes | undefined {
   const normal = text.replaceAll('-', '+').replaceAll('_', '/');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normal)) return undefined;
   try {
@@ -60,11 +63,11 @@ export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-512';
 const keyCache = new Map<string, Promise<CryptoKey>>();
 const KEY_CACHE_LIMIT = 256;
 
-function cacheId(algorithm: HashAlgorithm, secret: Uint8Array): string {
+function cacheId(algorithm: HashAlgorithm, secret: Bytes): string {
   return `${algorithm}:${toBase64(secret)}`;
 }
 
-export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): Promise<CryptoKey> {
+export function hmacKey(algorithm: HashAlgorithm, secret: Bytes): Promise<CryptoKey> {
   const id = cacheId(algorithm, secret);
   let key = keyCache.get(id);
   if (!key) {
@@ -78,11 +81,7 @@ export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): Promise<C
   return key;
 }
 
-export async function hmac(
-  algorithm: HashAlgorithm,
-  secret: Uint8Array,
-  data: Uint8Array,
-): Promise<Uint8Array> {
+export async function hmac(algorithm: HashAlgorithm, secret: Bytes, data: Bytes): Promise<Bytes> {
   const key = await hmacKey(algorithm, secret);
   return new Uint8Array(await crypto.subtle.sign('HMAC', key, data));
 }
@@ -93,9 +92,9 @@ export async function hmac(
  */
 export async function hmacMatchesAny(
   algorithm: HashAlgorithm,
-  secrets: readonly Uint8Array[],
-  data: Uint8Array,
-  signatures: readonly Uint8Array[],
+  secrets: readonly Bytes[],
+  data: Bytes,
+  signatures: readonly Bytes[],
 ): Promise<boolean> {
   for (const secret of secrets) {
     const key = await hmacKey(algorithm, secret);
@@ -106,7 +105,7 @@ export async function hmacMatchesAny(
   return false;
 }
 
-export async function sha256Hex(data: Uint8Array): Promise<string> {
+export async function sha256Hex(data: Bytes): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
 }
 

@@ -5,6 +5,7 @@
  * and 300 s tolerance: the simplest thing both n8n and Make can produce.
  */
 import {
+  type Bytes,
   concatBytes,
   fromBase64,
   fromHex,
@@ -66,7 +67,7 @@ function signedContent(
   request: InboundRequest,
   timestamp: string,
   id: string,
-): Uint8Array {
+): Bytes {
   const { signed } = options;
   if (signed === 'body') return request.body;
   if (signed === 'timestamp.body') return concatBytes(utf8(`${timestamp}.`), request.body);
@@ -81,7 +82,7 @@ function signedContent(
         .replaceAll('{method}', request.method)
         .replaceAll('{url}', request.url),
     );
-  const pieces: Uint8Array[] = [fill(before ?? '')];
+  const pieces: Bytes[] = [fill(before ?? '')];
   for (const part of after) pieces.push(request.body, fill(part));
   return concatBytes(...pieces);
 }

@@ -3,7 +3,16 @@
  * Inlet's own outbound deliveries use: HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in
  * space-separated `v1,<signature>` entries so a sender can sign with several keys during a rotation.
  */
-import { concatBytes, fromBase64, hmac, hmacMatchesAny, toBase64, utf8, withinTolerance } from './crypto';
+import {
+  type Bytes,
+  concatBytes,
+  fromBase64,
+  hmac,
+  hmacMatchesAny,
+  toBase64,
+  utf8,
+  withinTolerance,
+} from './crypto';
 import type { InboundRequest, Verifier, VerifyContext, VerifyResult } from './types';
 
 export interface StandardWebhooksOptions {
@@ -15,11 +24,11 @@ export interface StandardWebhooksOptions {
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** `whsec_<base64>` (or bare base64) to key bytes, as the reference libraries decode it. */
-export function decodeWebhookSecret(secret: string): Uint8Array | undefined {
+export function decodeWebhookSecret(secret: string): Bytes | undefined {
   return fromBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
 }
 
-function signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array {
+function signedContent(id: string, timestamp: string, body: Bytes): Bytes {
   return concatBytes(utf8(`${id}.${timestamp}.`), body);
 }
 
@@ -37,7 +46,7 @@ export const standardWebhooks = (options: StandardWebhooksOptions = {}): Verifie
       if (!withinTolerance(Number(timestamp) * 1000, context.nowMs, tolerance)) {
         return { ok: false, reason: 'timestamp_out_of_tolerance' };
       }
-      const signatures: Uint8Array[] = [];
+      const signatures: Bytes[] = [];
       for (const entry of header.split(' ')) {
         const [version, value] = entry.split(',', 2);
         if (version !== 'v1' || !value) continue;
@@ -45,9 +54,7 @@ export const standardWebhooks = (options: StandardWebhooksOptions = {}): Verifie
         if (bytes?.byteLength === 32) signatures.push(bytes);
       }
       if (signatures.length === 0) return { ok: false, reason: 'malformed_signature' };
-      const secrets = context.secrets
-        .map(decodeWebhookSecret)
-        .filter((s): s is Uint8Array => !!s?.byteLength);
+      const secrets = context.secrets.map(decodeWebhookSecret).filter((s): s is Bytes => !!s?.byteLength);
       if (secrets.length === 0) return { ok: false, reason: 'no_secret_configured' };
       const matched = await hmacMatchesAny(
         'SHA-256',
@@ -65,7 +72,7 @@ export async function signStandardWebhook(
   secret: string,
   id: string,
   timestampSeconds: number,
-  body: Uint8Array,
+  body: Bytes,
 ): Promise<Record<string, string>> {
   const key = decodeWebhookSecret(secret);
   if (!key?.byteLength) throw new Error('destination secret is not a valid whsec_ secret');

@@ -3,6 +3,7 @@
  * they are unit-tested in Node against the providers' own signing libraries and reused by the
  * benchmarks.
  */
+import type { Bytes } from './crypto';
 
 /** The request exactly as received: verification must run on these bytes, before any parsing. */
 export interface InboundRequest {
@@ -10,7 +11,7 @@ export interface InboundRequest {
   /** The full URL as called, query string included (Twilio, Mandrill and HubSpot sign it). */
   url: string;
   headers: Headers;
-  body: Uint8Array;
+  body: Bytes;
 }
 
 export interface VerifyContext {
