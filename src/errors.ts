@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type ProblemCode =
   | 'unknown_source'
   | 'invalid_signature'
+  | 'handshake_rejected'
   | 'malformed_body'
   | 'unsupported_media_type'
   | 'invalid_payload'
@@ -41,6 +42,7 @@ export class InletError extends Error {
 const TITLES: Record<ProblemCode, string> = {
   unknown_source: 'Unknown source',
   invalid_signature: 'Invalid signature',
+  handshake_rejected: 'Handshake rejected',
   malformed_body: 'Malformed body',
   unsupported_media_type: 'Unsupported media type',
   invalid_payload: 'Invalid payload',
