@@ -16,7 +16,6 @@ export type ProblemCode =
   | 'not_found'
   | 'unauthorized'
   | 'source_not_configured'
-  | 'storage_unavailable'
   | 'internal_error';
 
 /** One failing place in a payload: a path such as `contact.email`, never the value found there. */
@@ -51,7 +50,6 @@ const TITLES: Record<ProblemCode, string> = {
   not_found: 'Not found',
   unauthorized: 'Unauthorized',
   source_not_configured: 'Source not configured',
-  storage_unavailable: 'Storage unavailable',
   internal_error: 'Internal error',
 };
 

@@ -19,7 +19,10 @@ export interface Preset {
    * Returns the reply, `null` when the request is a handshake that must be refused (403
    * `handshake_rejected`), or `undefined` when it is no handshake at all.
    */
-  challenge?(request: InboundRequest, verifyToken: string | undefined): Promise<HandshakeReply | null | undefined>;
+  challenge?(
+    request: InboundRequest,
+    verifyToken: string | undefined,
+  ): Promise<HandshakeReply | null | undefined>;
   /** Answered after verification, for signed handshakes: Zoom's `endpoint.url_validation`, Slack's `url_verification`. */
   handshake?(payload: unknown, context: VerifyContext): Promise<HandshakeReply | undefined>;
   /** The provider's own event or delivery id, when it is in the payload or a header the verifier did not return. */

@@ -1,0 +1,53 @@
+/**
+ * The Hono app: routes mounted, and the one place where errors become responses. Every error
+ * answer is an RFC 9457 problem with a stable `code`; anything unexpected is logged and answered
+ * as a generic 500 that reveals nothing.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { InletError, toProblem } from './errors';
+import { log } from './lib/log';
+import { admin } from './routes/admin';
+import { ingest } from './routes/ingest';
+
+export const app = new Hono<{ Bindings: Env; Variables: { requestId: string } }>();
+
+app.use('*', async (c, next) => {
+  c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
+  await next();
+});
+
+app.get('/health', (c) => c.json({ status: 'ok' }));
+app.route('/in', ingest);
+app.route('/admin', admin);
+
+function problemResponse(error: InletError, requestId: string): Response {
+  return new Response(JSON.stringify(toProblem(error, requestId)), {
+    status: error.status,
+    headers: { 'content-type': 'application/problem+json', ...error.headers },
+  });
+}
+
+app.notFound((c) => problemResponse(new InletError(404, 'not_found', 'No such route.'), c.get('requestId')));
+
+app.onError((error, c) => {
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  if (error instanceof InletError) return problemResponse(error, requestId);
+  if (error instanceof HTTPException) {
+    return problemResponse(
+      new InletError(
+        error.status === 413 ? 413 : 400,
+        error.status === 413 ? 'payload_too_large' : 'malformed_body',
+        'The request could not be read.',
+      ),
+      requestId,
+    );
+  }
+  // D1 down, a bug: log the error class only (its message may quote a payload), answer a bare 503
+  // so the sender retries later.
+  log.error('unhandled error', { request_id: requestId, path: c.req.path, error: error.name });
+  return problemResponse(
+    new InletError(503, 'internal_error', 'Inlet could not process the request; retry later.'),
+    requestId,
+  );
+});

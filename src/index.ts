@@ -1,0 +1,17 @@
+/** The Worker: HTTP ingest and admin, the delivery and dead-letter consumers, and the cron sweep. */
+import { app } from './app';
+import type { DeliveryMessage } from './pipeline/accept';
+import { deadLetterBatch } from './pipeline/dead-letter';
+import { deliverBatch } from './pipeline/deliver';
+import { sweep } from './pipeline/sweep';
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    if (batch.queue.endsWith('-dlq')) await deadLetterBatch(batch, env);
+    else await deliverBatch(batch, env);
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweep(env));
+  },
+} satisfies ExportedHandler<Env, DeliveryMessage>;

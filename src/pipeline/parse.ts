@@ -1,0 +1,92 @@
+/**
+ * Turns the verified raw body into a payload for the source's schema. Pure. JSON, form-urlencoded
+ * (Twilio, Slack commands, Mandrill) and multipart forms (Jotform) are accepted; file parts are
+ * ignored, since a lead is text.
+ */
+import * as v from 'valibot';
+import { InletError, type PayloadIssue } from '../errors';
+
+export type PayloadKind = 'json' | 'form' | 'multipart';
+
+export function payloadKind(contentType: string): PayloadKind | undefined {
+  const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  // Senders that forget the header (curl -d, some n8n nodes) almost always mean JSON.
+  if (type === '' || type === 'application/json' || type.endsWith('+json') || type === 'text/plain')
+    return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === 'multipart/form-data') return 'multipart';
+  return undefined;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Repeated keys become arrays, as form libraries on the sending side produce them. */
+function collect(entries: Iterable<[string, string]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of entries) {
+    const existing = out[key];
+    if (existing === undefined) out[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
+  }
+  return out;
+}
+
+export async function parsePayload(contentType: string, body: Uint8Array): Promise<unknown> {
+  const kind = payloadKind(contentType);
+  if (!kind) {
+    throw new InletError(
+      415,
+      'unsupported_media_type',
+      'Send application/json, application/x-www-form-urlencoded or multipart/form-data.',
+    );
+  }
+  let text: string;
+  try {
+    text = kind === 'multipart' ? '' : decoder.decode(body);
+  } catch {
+    throw new InletError(400, 'malformed_body', 'The body is not valid UTF-8.');
+  }
+  if (kind === 'json') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new InletError(400, 'malformed_body', 'The body is not valid JSON.');
+    }
+  }
+  if (kind === 'form') return collect(new URLSearchParams(text));
+  try {
+    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    const fields: [string, string][] = [];
+    form.forEach((value, key) => {
+      if (typeof value === 'string') fields.push([key, value]);
+    });
+    return collect(fields);
+  } catch {
+    throw new InletError(400, 'malformed_body', 'The body is not a valid multipart form.');
+  }
+}
+
+/**
+ * Validates against the source's schema. Issues name the failing path and what was expected, never
+ * the value received: a payload is full of PII, and error bodies end up in senders' logs.
+ */
+export function validatePayload<Schema extends v.GenericSchema>(
+  schema: Schema,
+  payload: unknown,
+): v.InferOutput<Schema> {
+  const result = v.safeParse(schema, payload);
+  if (result.success) return result.output;
+  const issues: PayloadIssue[] = result.issues.slice(0, 20).map((issue) => ({
+    path: v.getDotPath(issue) ?? '',
+    message: issue.expected
+      ? `Invalid ${issue.kind === 'schema' ? 'type' : issue.type}: expected ${issue.expected}`
+      : `Invalid ${issue.type}`,
+  }));
+  throw new InletError(
+    422,
+    'invalid_payload',
+    'The payload does not match the schema of this source.',
+    issues,
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Whether a failed delivery is retried, and when. Pure: the consumer feeds it an outcome and gets a
+ * decision, so the policy is unit-tested without a queue.
+ */
+
+export interface RetrySettings {
+  /** Upper bound of the first retry's delay; doubles each attempt. */
+  baseSeconds: number;
+  /** Cap on any backoff delay (Cloudflare Queues accept at most 43,200 s). */
+  maxSeconds: number;
+}
+
+/** Why an attempt ended the way it did; recorded on every attempt and shown to operators. */
+export type ErrorClass =
+  | 'ok'
+  | 'network'
+  | 'timeout'
+  | 'request_timeout'
+  | 'rate_limited'
+  | 'server_error'
+  | 'client_error'
+  | 'config_error';
+
+export type Decision = { action: 'done' } | { action: 'retry'; delaySeconds: number } | { action: 'stop' };
+
+/** Cloudflare Queues reject a longer `delaySeconds`. */
+export const MAX_QUEUE_DELAY_SECONDS = 43_200;
+
+export function classifyStatus(status: number): ErrorClass {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 408) return 'request_timeout';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'client_error';
+}
+
+/**
+ * Transient failures are retried: the network, timeouts, 408, 429 and 5xx (RFC 9110 marks them as
+ * worth repeating), and our own misconfiguration, which an operator can fix before the last
+ * attempt. Any other 4xx means the destination refused this lead: repeating it cannot help.
+ */
+export function isRetryable(errorClass: ErrorClass): boolean {
+  return errorClass !== 'ok' && errorClass !== 'client_error';
+}
+
+/**
+ * `Retry-After` as seconds from now: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined
+ * when absent or unparseable, so a garbled header falls back to backoff instead of failing.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
+
+/**
+ * Exponential backoff with full jitter (a uniform pick between 1 s and the exponential bound), so
+ * leads that failed together during an outage do not return together and knock the CRM over again.
+ */
+export function backoffSeconds(attempt: number, retry: RetrySettings, random: () => number): number {
+  const bound = Math.min(retry.maxSeconds, retry.baseSeconds * 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.ceil(random() * bound));
+}
+
+export interface AttemptOutcome {
+  errorClass: ErrorClass;
+  retryAfterSeconds?: number;
+}
+
+export function decide(
+  outcome: AttemptOutcome,
+  attempt: number,
+  retry: RetrySettings,
+  random: () => number = Math.random,
+): Decision {
+  if (outcome.errorClass === 'ok') return { action: 'done' };
+  if (!isRetryable(outcome.errorClass)) return { action: 'stop' };
+  // The destination's own word on when to come back wins over our backoff, but never makes us
+  // come back sooner than backoff would.
+  const delay = Math.max(backoffSeconds(attempt, retry, random), outcome.retryAfterSeconds ?? 0);
+  return { action: 'retry', delaySeconds: Math.min(delay, MAX_QUEUE_DELAY_SECONDS) };
+}

@@ -1,0 +1,100 @@
+/**
+ * `POST /in/:source`: the edge URL providers call. In order: find the source, read the raw body
+ * (size-limited), answer unsigned handshakes, verify the signature on the raw bytes, parse, answer
+ * signed handshakes, validate, then make it durable and answer 202 (or 200 for a redelivery).
+ * `GET` is only for handshakes (Meta, Mailchimp).
+ */
+import { Hono } from 'hono';
+import { optionalVar, secretsOf, settings } from '../config';
+import { InletError } from '../errors';
+import { log } from '../lib/log';
+import { accept, keptHeaders } from '../pipeline/accept';
+import { parsePayload, validatePayload } from '../pipeline/parse';
+import { findSource } from '../sources/registry';
+import type { Source } from '../sources/types';
+import { sha256Hex } from '../verify/crypto';
+import type { HandshakeReply, InboundRequest, VerifyContext } from '../verify/types';
+import { readBody } from './body';
+
+export const ingest = new Hono<{ Bindings: Env }>();
+
+const reply = (answer: HandshakeReply) =>
+  new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.contentType } });
+
+function sourceFor(name: string): Source {
+  const source = findSource(name);
+  if (!source) throw new InletError(404, 'unknown_source', 'No source is configured under this name.');
+  return source;
+}
+
+async function challenge(source: Source, inbound: InboundRequest, env: Env): Promise<Response | undefined> {
+  if (!source.preset.challenge) return undefined;
+  const verifyToken = source.verifyTokenVar ? optionalVar(env, source.verifyTokenVar) : undefined;
+  const answer = await source.preset.challenge(inbound, verifyToken);
+  if (answer === null)
+    throw new InletError(403, 'handshake_rejected', 'The handshake could not be verified.');
+  return answer ? reply(answer) : undefined;
+}
+
+ingest.get('/:source', async (c) => {
+  const source = sourceFor(c.req.param('source'));
+  const inbound: InboundRequest = {
+    method: 'GET',
+    url: c.req.url,
+    headers: c.req.raw.headers,
+    body: new Uint8Array(0),
+  };
+  const answered = await challenge(source, inbound, c.env);
+  if (answered) return answered;
+  throw new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, {
+    allow: 'POST',
+  });
+});
+
+ingest.post('/:source', async (c) => {
+  const source = sourceFor(c.req.param('source'));
+  const body = await readBody(c.req.raw, settings(c.env).maxBodyBytes);
+  const inbound: InboundRequest = { method: 'POST', url: c.req.url, headers: c.req.raw.headers, body };
+
+  const answered = await challenge(source, inbound, c.env);
+  if (answered) return answered;
+
+  const context: VerifyContext = { secrets: secretsOf(c.env, source.secretVar), nowMs: Date.now() };
+  const verification = await source.preset.verifier.verify(inbound, context);
+  if (!verification.ok) {
+    // The reason goes to the operator's log only; the sender gets the same answer for every failure.
+    log.warn('signature rejected', {
+      source: source.name,
+      reason: verification.reason,
+      secret_var: source.secretVar,
+    });
+    throw new InletError(401, 'invalid_signature', 'The request signature could not be verified.');
+  }
+
+  const contentType = c.req.header('content-type') ?? '';
+  const parsed = await parsePayload(contentType, body);
+  const handshake = await source.preset.handshake?.(parsed, context);
+  if (handshake) return reply(handshake);
+  const payload = validatePayload(source.schema, parsed);
+
+  const idempotencyKey =
+    source.preset.idempotencyKey?.(inbound, payload) ??
+    verification.deliveryId ??
+    `sha256:${await sha256Hex(body)}`;
+  const accepted = await accept(c.env, {
+    source: source.name,
+    idempotencyKey,
+    contentType,
+    headers: keptHeaders(inbound.headers),
+    body,
+    receivedAt: context.nowMs,
+  });
+  if (accepted.duplicate) return c.json({ id: accepted.id, duplicate: true }, 200);
+  return c.json({ id: accepted.id }, 202);
+});
+
+ingest.all('/:source', () => {
+  throw new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, {
+    allow: 'POST',
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * D1 queries for events and their delivery attempts. D1 is the source of truth: the unique
+ * (source, idempotency_key) constraint decides what is a redelivery, and the status column decides
+ * whether a queue message still has work to do.
+ */
+import type { ErrorClass } from '../pipeline/retry-policy';
+
+export type EventStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'dead' | 'invalid';
+
+/** States in which no queue message has any work left. */
+export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'dead', 'invalid'];
+
+export interface StoredEvent {
+  id: string;
+  source: string;
+  idempotencyKey: string;
+  status: EventStatus;
+  receivedAt: number;
+  contentType: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  lead: unknown;
+  attempts: number;
+  enqueuedAt: number;
+  leaseUntil: number | null;
+  deliveredAt: number | null;
+  lastError: string | null;
+}
+
+interface EventRow {
+  id: string;
+  source: string;
+  idempotency_key: string;
+  status: EventStatus;
+  received_at: number;
+  content_type: string;
+  headers: string;
+  body: ArrayBuffer | number[];
+  lead: string | null;
+  attempts: number;
+  enqueued_at: number;
+  lease_until: number | null;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+function toEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    source: row.source,
+    idempotencyKey: row.idempotency_key,
+    status: row.status,
+    receivedAt: row.received_at,
+    contentType: row.content_type,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    // D1 returns BLOBs as ArrayBuffer in workerd, as number[] in older runtimes.
+    body: row.body instanceof ArrayBuffer ? new Uint8Array(row.body) : Uint8Array.from(row.body),
+    lead: row.lead === null ? null : JSON.parse(row.lead),
+    attempts: row.attempts,
+    enqueuedAt: row.enqueued_at,
+    leaseUntil: row.lease_until,
+    deliveredAt: row.delivered_at,
+    lastError: row.last_error,
+  };
+}
+
+export interface NewEvent {
+  id: string;
+  source: string;
+  idempotencyKey: string;
+  receivedAt: number;
+  contentType: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export type InsertResult =
+  | { duplicate: false; id: string }
+  | { duplicate: true; id: string; status: EventStatus };
+
+/**
+ * One round trip for a new event. On a redelivery the insert does nothing and a second query
+ * fetches the original id; only duplicates pay for it.
+ */
+export async function insertEvent(db: D1Database, event: NewEvent): Promise<InsertResult> {
+  const inserted = await db
+    .prepare(
+      `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at)
+       VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?4)
+       ON CONFLICT (source, idempotency_key) DO NOTHING
+       RETURNING id`,
+    )
+    .bind(
+      event.id,
+      event.source,
+      event.idempotencyKey,
+      event.receivedAt,
+      event.contentType,
+      JSON.stringify(event.headers),
+      event.body,
+    )
+    .first<{ id: string }>();
+  if (inserted) return { duplicate: false, id: inserted.id };
+  const existing = await db
+    .prepare('SELECT id, status FROM events WHERE source = ?1 AND idempotency_key = ?2')
+    .bind(event.source, event.idempotencyKey)
+    .first<{ id: string; status: EventStatus }>();
+  if (!existing) throw new Error('event vanished between insert and lookup');
+  return { duplicate: true, id: existing.id, status: existing.status };
+}
+
+export async function getEvent(db: D1Database, id: string): Promise<StoredEvent | undefined> {
+  const row = await db.prepare('SELECT * FROM events WHERE id = ?1').bind(id).first<EventRow>();
+  return row ? toEvent(row) : undefined;
+}
+
+/**
+ * Takes the event for one delivery attempt. Queues deliver at least once, and the sweep or a replay
+ * may enqueue an event twice: the lease makes sure only one consumer works on it at a time, and a
+ * final status makes every later message a no-op.
+ */
+export async function claimEvent(
+  db: D1Database,
+  id: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<StoredEvent | undefined> {
+  const row = await db
+    .prepare(
+      `UPDATE events SET status = 'delivering', lease_until = ?2, attempts = attempts + 1
+       WHERE id = ?1 AND (status IN ('queued', 'retrying') OR (status = 'delivering' AND lease_until < ?3))
+       RETURNING *`,
+    )
+    .bind(id, nowMs + leaseMs, nowMs)
+    .first<EventRow>();
+  return row ? toEvent(row) : undefined;
+}
+
+export interface AttemptRecord {
+  eventId: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  errorClass: ErrorClass;
+  reason: string | null;
+  retryInSeconds: number | null;
+}
+
+export interface EventUpdate {
+  status: EventStatus;
+  lead?: unknown;
+  deliveredAt?: number;
+  lastError?: string | null;
+}
+
+function updateStatement(db: D1Database, id: string, update: EventUpdate): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE events SET status = ?2, lease_until = NULL,
+         lead = COALESCE(?3, lead), delivered_at = COALESCE(?4, delivered_at), last_error = ?5
+       WHERE id = ?1`,
+    )
+    .bind(
+      id,
+      update.status,
+      update.lead === undefined ? null : JSON.stringify(update.lead),
+      update.deliveredAt ?? null,
+      update.lastError ?? null,
+    );
+}
+
+/** Records an attempt and the event's new status atomically: D1 runs a batch as one transaction. */
+export async function finishAttempt(
+  db: D1Database,
+  attempt: AttemptRecord,
+  update: EventUpdate,
+): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO attempts (event_id, attempt, started_at, duration_ms, http_status, error_class, reason, retry_in_s)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (event_id, attempt) DO NOTHING`,
+      )
+      .bind(
+        attempt.eventId,
+        attempt.attempt,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.httpStatus,
+        attempt.errorClass,
+        attempt.reason,
+        attempt.retryInSeconds,
+      ),
+    updateStatement(db, attempt.eventId, update),
+  ]);
+}
+
+export async function updateEvent(db: D1Database, id: string, update: EventUpdate): Promise<void> {
+  await updateStatement(db, id, update).run();
+}
+
+/** Marks dead unless it already reached a final status (a late DLQ copy must not undo a delivery). */
+export async function markDead(db: D1Database, id: string, reason: string): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE events SET status = 'dead', lease_until = NULL, last_error = COALESCE(last_error, ?2)
+       WHERE id = ?1 AND status NOT IN ('delivered', 'dead', 'invalid')`,
+    )
+    .bind(id, reason)
+    .run();
+  return result.meta.changes > 0;
+}
+
+export interface AttemptView {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  http_status: number | null;
+  error_class: ErrorClass;
+  reason: string | null;
+  retry_in_s: number | null;
+}
+
+export async function listAttempts(db: D1Database, eventId: string): Promise<AttemptView[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT attempt, started_at, duration_ms, http_status, error_class, reason, retry_in_s
+       FROM attempts WHERE event_id = ?1 ORDER BY attempt`,
+    )
+    .bind(eventId)
+    .all<Omit<AttemptView, 'started_at'> & { started_at: number }>();
+  return results.map((row) => ({ ...row, started_at: new Date(row.started_at).toISOString() }));
+}
+
+/** Events stored but never picked up (their queue send failed): the sweep enqueues them again. */
+export async function listUnsent(db: D1Database, olderThanMs: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM events WHERE status = 'queued' AND enqueued_at < ?1 ORDER BY enqueued_at LIMIT ?2`,
+    )
+    .bind(olderThanMs, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
+
+export async function touchEnqueued(db: D1Database, ids: readonly string[], nowMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.batch(
+    ids.map((id) => db.prepare('UPDATE events SET enqueued_at = ?2 WHERE id = ?1').bind(id, nowMs)),
+  );
+}

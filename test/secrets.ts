@@ -1,0 +1,6 @@
+// Test-only secrets, shared by the Node-side servers and the workerd bindings.
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
+export const TEST_DESTINATION_SECRET = 'whsec_dGVzdC1kZXN0aW5hdGlvbi1zZWNyZXQtMDEyMzQ1Njc4OQ==';
+export const TEST_DEMO_SECRET = 'whsec_dGVzdC1kZW1vLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm';
+export const TEST_DEMO_OLD_SECRET = 'whsec_dGVzdC1kZW1vLW9sZC1zZWNyZXQtMDEyMzQ1Njc4OQ==';
+export const TEST_N8N_SECRET = 'test-n8n-shared-secret';

@@ -1,0 +1,93 @@
+import { env, exports } from 'cloudflare:workers';
+import { Webhook } from 'standardwebhooks';
+import { inject } from 'vitest';
+import '../provided';
+import { TEST_ADMIN_TOKEN, TEST_DEMO_SECRET } from '../secrets';
+
+export const BASE = 'https://inlet.test';
+
+export const call = (path: string, init?: RequestInit): Promise<Response> =>
+  exports.default.fetch(new Request(`${BASE}${path}`, init));
+
+let counter = 0;
+/** A unique email per test: storage is shared within a file, and the CRM across files. */
+export const uniqueEmail = (label: string) => `${label.toLowerCase()}.${Date.now()}.${++counter}@example.com`;
+
+/** Signs with the standardwebhooks library itself, as a real sender would. */
+export function signDemo(body: string, options: { id?: string; secret?: string; atSeconds?: number } = {}) {
+  const id = options.id ?? `msg_${crypto.randomUUID()}`;
+  const at = new Date((options.atSeconds ?? Math.floor(Date.now() / 1000)) * 1000);
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(options.secret ?? TEST_DEMO_SECRET).sign(id, at, body),
+  };
+}
+
+export function postDemo(lead: Record<string, unknown>, options: Parameters<typeof signDemo>[1] = {}) {
+  const body = JSON.stringify(lead);
+  return call('/in/demo', { method: 'POST', headers: signDemo(body, options), body });
+}
+
+export const adminGet = (path: string) =>
+  call(path, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+
+export interface EventView {
+  id: string;
+  status: string;
+  attempt_count: number;
+  attempts: {
+    attempt: number;
+    http_status: number | null;
+    error_class: string;
+    started_at: string;
+    retry_in_s: number | null;
+  }[];
+  lead: Record<string, unknown> | null;
+  last_error: string | null;
+}
+
+export async function readEvent(id: string): Promise<EventView> {
+  const response = await adminGet(`/admin/events/${id}`);
+  if (response.status !== 200) throw new Error(`admin read ${response.status}`);
+  return response.json();
+}
+
+/** Polls until the event reaches one of `statuses` (the real queue delivers asynchronously). */
+export async function waitForStatus(id: string, statuses: string[], timeoutMs = 20_000): Promise<EventView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const event = await readEvent(id);
+    if (statuses.includes(event.status)) return event;
+    if (Date.now() > deadline) throw new Error(`event ${id} stuck in ${event.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const crmBase = () => inject('crmUrl').replace(/\/leads$/, '');
+
+export interface CrmDelivery {
+  at: number;
+  webhookId: string;
+  status: number;
+  email: string | null;
+  lead: Record<string, unknown>;
+}
+
+export async function crmScript(
+  email: string,
+  responses: { status: number; headers?: Record<string, string>; delayMs?: number }[],
+) {
+  const response = await fetch(`${crmBase()}/__control/script`, {
+    method: 'POST',
+    body: JSON.stringify({ email, responses }),
+  });
+  if (!response.ok) throw new Error('crm script failed');
+}
+
+export async function crmDeliveries(email: string): Promise<CrmDelivery[]> {
+  return (await fetch(`${crmBase()}/__control/deliveries?email=${encodeURIComponent(email)}`)).json();
+}
+
+export { env };

@@ -1,0 +1,30 @@
+// Its own file: the KV hold a 429 writes applies to every delivery in this file's storage.
+import { describe, expect, it } from 'vitest';
+import { crmDeliveries, crmScript, postDemo, uniqueEmail, waitForStatus } from './helpers';
+
+describe('a rate-limited CRM', () => {
+  it('a 429 with Retry-After: 7 is retried no sooner than 7 s later, and holds other leads too', async () => {
+    const email = uniqueEmail('limited');
+    await crmScript(email, [{ status: 429, headers: { 'retry-after': '7' } }]);
+    const response = await postDemo({ email });
+    const { id } = await response.json<{ id: string }>();
+    await waitForStatus(id, ['retrying']);
+
+    // A second lead during the hold is not sent until the hold ends.
+    const other = uniqueEmail('held');
+    const second = await postDemo({ email: other });
+    const otherId = (await second.json<{ id: string }>()).id;
+
+    const event = await waitForStatus(id, ['delivered', 'dead'], 25_000);
+    expect(event.status).toBe('delivered');
+    const [first, retry] = event.attempts;
+    expect(first).toMatchObject({ http_status: 429, error_class: 'rate_limited', retry_in_s: 7 });
+    const gap = Date.parse(retry!.started_at) - Date.parse(first!.started_at);
+    expect(gap).toBeGreaterThanOrEqual(7000);
+
+    const held = await waitForStatus(otherId, ['delivered', 'dead'], 25_000);
+    expect(held.status).toBe('delivered');
+    const [heldDelivery] = await crmDeliveries(other);
+    expect(heldDelivery!.at - Date.parse(first!.started_at)).toBeGreaterThanOrEqual(6000);
+  }, 40_000);
+});

@@ -1,0 +1,50 @@
+// Integration tests inside workerd, on the real D1, KV and Queue bindings from wrangler.toml, with
+// the CRM as a real HTTP server on 127.0.0.1 (test/global-setup.ts).
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import {
+  TEST_ADMIN_TOKEN,
+  TEST_DEMO_OLD_SECRET,
+  TEST_DEMO_SECRET,
+  TEST_DESTINATION_SECRET,
+  TEST_N8N_SECRET,
+} from './test/secrets';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async ({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+          CRM_URL: inject('crmUrl'),
+          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+          DESTINATION_SECRET: TEST_DESTINATION_SECRET,
+          SOURCE_DEMO_SECRET: `${TEST_DEMO_SECRET} ${TEST_DEMO_OLD_SECRET}`,
+          SOURCE_N8N_SECRET: TEST_N8N_SECRET,
+          // Short backoff and few attempts, so retry paths finish in seconds.
+          RETRY_BASE_SECONDS: '1',
+          RETRY_MAX_SECONDS: '2',
+          DELIVERY_TIMEOUT_MS: '1500',
+          MAX_BODY_BYTES: '1048576',
+        },
+        queueConsumers: {
+          'inlet-deliveries': {
+            maxBatchSize: 10,
+            maxBatchTimeout: 0.05,
+            maxRetries: 2,
+            deadLetterQueue: 'inlet-deliveries-dlq',
+          },
+          'inlet-deliveries-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.05 },
+        },
+      },
+    })),
+  ],
+  test: {
+    name: 'workerd',
+    include: ['test/workerd/**/*.test.ts'],
+    globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/workerd/setup.ts'],
+    testTimeout: 30_000,
+  },
+});
