@@ -34,6 +34,7 @@ async function consume(handler: typeof deliverBatch, ids: string[], environment:
   const delays: (number | undefined)[] = [];
   const spied: MessageBatch<DeliveryMessage> = {
     queue: batch.queue,
+    metadata: batch.metadata,
     messages: batch.messages.map((message, i) => ({
       id: message.id,
       timestamp: message.timestamp,
