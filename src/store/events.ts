@@ -251,3 +251,56 @@ export async function touchEnqueued(db: D1Database, ids: readonly string[], nowM
     ids.map((id) => db.prepare('UPDATE events SET enqueued_at = ?2 WHERE id = ?1').bind(id, nowMs)),
   );
 }
+
+export interface EventSummary {
+  id: string;
+  source: string;
+  status: EventStatus;
+  received_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface EventFilter {
+  status?: EventStatus;
+  source?: string;
+  /** Only events received before this id (ids sort by time): the page cursor. */
+  before?: string;
+  limit: number;
+}
+
+export async function listEvents(db: D1Database, filter: EventFilter): Promise<EventSummary[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, source, status, received_at, attempts, last_error FROM events
+       WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR id < ?3)
+       ORDER BY id DESC LIMIT ?4`,
+    )
+    .bind(filter.status ?? null, filter.source ?? null, filter.before ?? null, filter.limit)
+    .all<Omit<EventSummary, 'received_at'> & { received_at: number }>();
+  return results.map((row) => ({ ...row, received_at: new Date(row.received_at).toISOString() }));
+}
+
+/**
+ * Puts events back in the queue's hands. An event a consumer is working on right now (an unexpired
+ * lease) is left alone, so a replay never races a live attempt into a double delivery.
+ */
+export async function requeueEvents(
+  db: D1Database,
+  ids: readonly string[],
+  nowMs: number,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const results = await db.batch<{ id: string }>(
+    ids.map((id) =>
+      db
+        .prepare(
+          `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL
+           WHERE id = ?1 AND NOT (status = 'delivering' AND lease_until >= ?2)
+           RETURNING id`,
+        )
+        .bind(id, nowMs),
+    ),
+  );
+  return results.flatMap((result) => result.results.map((row) => row.id));
+}
