@@ -8,7 +8,7 @@ import {
   TEST_DEMO_SECRET,
   TEST_DESTINATION_SECRET,
   TEST_N8N_SECRET,
-} from './test/secrets';
+} from './test/secrets.ts';
 
 export default defineConfig({
   plugins: [
