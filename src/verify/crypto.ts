@@ -125,6 +125,23 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
   return diff === 0;
 }
 
+/**
+ * True when `candidate` equals any of `secrets`, for tokens and passwords sent as they are. Every
+ * secret is compared, even after a match, so the time taken does not tell which one matched.
+ */
+export async function tokenMatchesAny(candidate: string, secrets: readonly string[]): Promise<boolean> {
+  let matched = false;
+  for (const secret of secrets) {
+    if (secret.length > 0 && (await constantTimeEqual(candidate, secret))) matched = true;
+  }
+  return matched;
+}
+
+const decoder = new TextDecoder();
+
+/** Bytes to text as UTF-8; invalid sequences become U+FFFD rather than throwing. */
+export const fromUtf8 = (bytes: Bytes): string => decoder.decode(bytes);
+
 /** Seconds (or milliseconds) timestamp within `toleranceSeconds` of now, in both directions. */
 export function withinTolerance(timestampMs: number, nowMs: number, toleranceSeconds: number): boolean {
   return Number.isFinite(timestampMs) && Math.abs(nowMs - timestampMs) <= toleranceSeconds * 1000;

@@ -28,6 +28,7 @@ export interface GenericHmacOptions {
    * template with `{body}`, `{timestamp}`, `{id}`, `{method}` and `{url}` placeholders.
    */
   signed: 'body' | 'timestamp.body' | 'id.timestamp.body' | { template: string };
+  /** Read only when the timestamp is signed: an unsigned timestamp could be changed at will. */
   timestampHeader?: string;
   /** Unit of the timestamp header: seconds (default) or milliseconds. */
   timestampUnit?: 's' | 'ms';
@@ -49,6 +50,25 @@ export const INLET_HMAC: GenericHmacOptions = {
 };
 
 const DIGEST_BYTES: Record<HashAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-512': 64 };
+
+const PLACEHOLDER = /\{(timestamp|id|method|url)\}/g;
+
+/**
+ * Rejects a configuration that could never verify, or that would sign less than the body: a
+ * mistake in a source's code should fail at start-up, not as a 401 for every delivery.
+ */
+function assertUsable(options: GenericHmacOptions): void {
+  const { signed } = options;
+  if (typeof signed === 'object' && !signed.template.includes('{body}')) {
+    throw new Error('generic HMAC: the signed template must include {body}');
+  }
+  if (needsTimestamp(signed) && !options.timestampHeader) {
+    throw new Error('generic HMAC: a signed timestamp needs timestampHeader');
+  }
+  if (needsId(signed) && !options.idHeader) {
+    throw new Error('generic HMAC: a signed id needs idHeader');
+  }
+}
 
 function needsTimestamp(signed: GenericHmacOptions['signed']): boolean {
   return (
@@ -73,21 +93,18 @@ function signedContent(
   if (signed === 'timestamp.body') return concatBytes(utf8(`${timestamp}.`), request.body);
   if (signed === 'id.timestamp.body') return concatBytes(utf8(`${id}.${timestamp}.`), request.body);
   // The body is spliced in as bytes, never decoded and re-encoded, so non-UTF-8 bodies still verify.
+  // Placeholders are filled in one pass: a value that happens to contain `{url}` is not expanded again.
+  const values: Record<string, string> = { timestamp, id, method: request.method, url: request.url };
   const [before, ...after] = signed.template.split('{body}');
   const fill = (part: string) =>
-    utf8(
-      part
-        .replaceAll('{timestamp}', timestamp)
-        .replaceAll('{id}', id)
-        .replaceAll('{method}', request.method)
-        .replaceAll('{url}', request.url),
-    );
+    utf8(part.replace(PLACEHOLDER, (_match, name: string) => values[name] ?? ''));
   const pieces: Bytes[] = [fill(before ?? '')];
   for (const part of after) pieces.push(request.body, fill(part));
   return concatBytes(...pieces);
 }
 
 export const genericHmac = (options: GenericHmacOptions): Verifier => {
+  assertUsable(options);
   const tolerance = options.toleranceSeconds ?? 300;
   const digestBytes = DIGEST_BYTES[options.algorithm];
   return {
