@@ -9,6 +9,8 @@ export interface Settings {
   deliveryTimeoutMs: number;
   retry: RetrySettings;
   requeueAfterMs: number;
+  /** Repeats of one person within this window are merged into one delivery; 0 turns merging off. */
+  mergeWindowMs: number;
 }
 
 const positive = (value: string | undefined, fallback: number): number => {
@@ -25,6 +27,7 @@ export function settings(env: Env): Settings {
       maxSeconds: Math.min(positive(env.RETRY_MAX_SECONDS, 3600), 43_200),
     },
     requeueAfterMs: positive(env.REQUEUE_AFTER_SECONDS, 600) * 1000,
+    mergeWindowMs: positive(env.PERSON_MERGE_WINDOW_SECONDS, 0) * 1000,
   };
 }
 

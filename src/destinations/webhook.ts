@@ -12,6 +12,10 @@ export interface Delivery {
   source: string;
   receivedAt: number;
   lead: unknown;
+  /** Who the lead is: `create` the first time the destination hears of this person, then `update`. */
+  person: { id: string; action: 'create' | 'update'; crmRecordId: string | null };
+  /** Events folded into this delivery by the merge window. */
+  mergedEventIds: readonly string[];
 }
 
 export interface DeliveryOutcome {
@@ -20,6 +24,8 @@ export interface DeliveryOutcome {
   /** Short and PII-free: a status line or an error class, never a response body. */
   reason: string;
   retryAfterSeconds?: number;
+  /** The destination's id for the person, when its 2xx answer names one (`id` or `record_id`). */
+  recordId?: string;
   durationMs: number;
 }
 
@@ -31,12 +37,14 @@ export interface WebhookDestination {
 
 export function deliveryBody(delivery: Delivery, nowMs: number): string {
   return JSON.stringify({
-    type: 'lead.received',
+    type: delivery.person.action === 'create' ? 'lead.created' : 'lead.updated',
     timestamp: new Date(nowMs).toISOString(),
     data: {
       event_id: delivery.eventId,
       source: delivery.source,
       received_at: new Date(delivery.receivedAt).toISOString(),
+      person: { id: delivery.person.id, crm_record_id: delivery.person.crmRecordId },
+      merged_event_ids: delivery.mergedEventIds,
       lead: delivery.lead,
     },
   });
@@ -96,15 +104,35 @@ export async function deliverWebhook(
         }
       : { errorClass: 'network', httpStatus: null, reason: 'connection failed', durationMs: elapsed() };
   }
-  // Drain the body so the connection can be reused; its content may echo PII, so it is not kept.
-  await response.body?.cancel();
   const errorClass = classifyStatus(response.status);
+  // Only a success body is read, and only for the record id; error bodies may echo PII and are dropped.
+  let recordId: string | undefined;
+  if (errorClass === 'ok') recordId = await recordIdOf(response);
+  else await response.body?.cancel();
   const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
   return {
     errorClass,
     httpStatus: response.status,
     reason: `HTTP ${response.status}`,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    ...(recordId === undefined ? {} : { recordId }),
     durationMs: elapsed(),
   };
+}
+
+const MAX_RECORD_BODY_BYTES = 64 * 1024;
+
+async function recordIdOf(response: Response): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (!response.headers.get('content-type')?.includes('json') || declared > MAX_RECORD_BODY_BYTES) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  try {
+    const body = (await response.json()) as { id?: unknown; record_id?: unknown };
+    const id = body.record_id ?? body.id;
+    return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
 }

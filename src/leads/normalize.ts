@@ -1,57 +1,100 @@
 /**
- * Deterministic normalisation of a mapped lead. Pure: no bindings, no clock, no network.
- * Bump NORMALIZER_VERSION whenever a rule changes what it outputs, so a CRM record can tell which
- * rules shaped it.
+ * Deterministic normalisation of a mapped lead: the rules in ./normalize/ composed in one place.
+ * Pure: no bindings, no clock, no network, so the same input gives the same lead in the Worker,
+ * the CLI and the benchmarks, and normalising a normalised lead changes nothing.
+ *
+ * Version policy: any change to what normalizeLead outputs for some input (a rule added, a rule's
+ * behaviour changed, a field added to the contract) bumps NORMALIZER_VERSION, so a CRM record can
+ * tell which rules shaped it. Refactors that change no output keep the version.
  */
-import type { Lead, LeadInput } from './lead';
+import { LEAD_FLAGS, type Lead, type LeadFlag, type LeadInput, type Original } from './lead';
+import { campaignTags } from './normalize/campaign';
+import { normalizeCompany } from './normalize/company';
+import { normalizeEmail } from './normalize/email';
+import { normalizeNames } from './normalize/name';
+import { normalizePhone, phoneRegion } from './normalize/phone';
+import { cleanText, definedOnly } from './normalize/text';
 
-export const NORMALIZER_VERSION = '1';
+/** `yyyy-mm-dd.n`: the day the rules last changed their output, then a counter for that day. */
+export const NORMALIZER_VERSION = '2026-11-25.1';
 
 export interface NormalizeOptions {
+  /** The source's name, e.g. `typeform`; becomes `lead.source` and the `source:` tag. */
   source: string;
   /** ISO 3166-1 alpha-2 region for phones written without a country code. */
   defaultRegion?: string;
 }
 
-const clean = (value: string | undefined): string | undefined => {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-};
-
 export function normalizeLead(input: LeadInput, options: NormalizeOptions): Lead {
-  const flags: string[] = [];
-  const rawEmail = clean(input.email);
-  let email = rawEmail?.toLowerCase();
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    flags.push('invalid_email');
-    email = undefined;
-  }
-  const lead: Lead = {
+  const country = normalizeCountry(input.country);
+  const email = normalizeEmail(input.email);
+  const phone = normalizePhone(input.phone, phoneRegion(country, options.defaultRegion));
+  const names = normalizeNames(input);
+  const company = normalizeCompany(input);
+  const attribution = {
+    form: cleanText(input.form),
+    campaign: cleanText(input.campaign),
+    utm_source: cleanText(input.utm_source),
+    utm_medium: cleanText(input.utm_medium),
+    utm_campaign: cleanText(input.utm_campaign),
+    utm_term: cleanText(input.utm_term),
+    utm_content: cleanText(input.utm_content),
+  };
+
+  const fresh: Original = {
+    ...definedOnly({ email: email.original, phone: phone.original }),
+    ...names.original,
+    ...company.original,
+  };
+  const flags = new Set<LeadFlag>((input.flags ?? []).filter(isLeadFlag));
+  if (email.flag) flags.add(email.flag);
+  if (phone.flag) flags.add(phone.flag);
+
+  return {
     normalizer_version: NORMALIZER_VERSION,
     source: options.source,
-    utm: {},
-    tags: [],
-    consent: {},
-    custom: input.custom ?? {},
-    original: {},
-    flags,
+    ...definedOnly({
+      email: email.email,
+      phone: phone.phone,
+      first_name: names.first_name,
+      last_name: names.last_name,
+      full_name: names.full_name,
+      company: company.company,
+      job_title: company.job_title,
+      country,
+      city: cleanText(input.city, { stripEmoji: true }),
+      form: attribution.form,
+      campaign: attribution.campaign,
+    }),
+    utm: definedOnly({
+      source: attribution.utm_source,
+      medium: attribution.utm_medium,
+      campaign: attribution.utm_campaign,
+      term: attribution.utm_term,
+      content: attribution.utm_content,
+    }),
+    tags: campaignTags({ ...attribution, source: options.source }, input.tags),
+    consent: definedOnly({ marketing: input.consent_marketing, terms: input.consent_terms }),
+    custom: portableCustom(input.custom),
+    // A value recorded by an earlier pass is closer to what the platform sent: it wins.
+    original: { ...fresh, ...definedOnly(input.original ?? {}) },
+    flags: [...flags].sort(),
   };
-  if (email) lead.email = email;
-  if (rawEmail && rawEmail !== email) lead.original.email = rawEmail;
-  for (const field of [
-    'phone',
-    'first_name',
-    'last_name',
-    'full_name',
-    'company',
-    'job_title',
-    'country',
-    'city',
-    'form',
-    'campaign',
-  ] as const) {
-    const value = clean(input[field]);
-    if (value) lead[field] = value;
-  }
-  return lead;
+}
+
+/** A two-letter code is taken as ISO 3166-1 alpha-2 and uppercased; a country name is kept as sent. */
+function normalizeCountry(raw: string | undefined): string | undefined {
+  const text = cleanText(raw, { stripEmoji: true });
+  return text !== undefined && /^[a-z]{2}$/i.test(text) ? text.toUpperCase() : text;
+}
+
+// NaN and Infinity have no JSON form: a CRM would receive null or a parse error.
+function portableCustom(custom: LeadInput['custom']): Lead['custom'] {
+  return Object.fromEntries(
+    Object.entries(custom ?? {}).filter(([, value]) => typeof value !== 'number' || Number.isFinite(value)),
+  );
+}
+
+function isLeadFlag(flag: string): flag is LeadFlag {
+  return (LEAD_FLAGS as readonly string[]).includes(flag);
 }

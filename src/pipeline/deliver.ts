@@ -1,16 +1,20 @@
 /**
  * The delivery queue's consumer: for each message, take the event, map and normalise its lead,
- * deliver it, record the attempt, then ack, retry with backoff, or stop. A message is acked only
- * once its outcome is written to D1; if anything throws, it is retried, never dropped.
+ * find the person it belongs to, deliver it, record the attempt, then ack, retry with backoff, or
+ * stop. A message is acked only once its outcome is written to D1; if anything throws, it is
+ * retried, never dropped.
  */
-import { settings } from '../config';
+import { type Settings, settings } from '../config';
 import { deliverWebhook } from '../destinations/webhook';
+import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
+import type { Lead } from '../leads/lead';
 import { normalizeLead } from '../leads/normalize';
 import { log } from '../lib/log';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import {
   claimEvent,
+  deferEvent,
   FINAL_STATUSES,
   finishAttempt,
   getEvent,
@@ -18,12 +22,24 @@ import {
   updateEvent,
 } from '../store/events';
 import { readHold, writeHold } from '../store/holds';
+import {
+  claimCreation,
+  closeWindow,
+  deliveredStatement,
+  joinWindow,
+  openWindow,
+  type Person,
+  releaseCreation,
+  resolvePerson,
+} from '../store/people';
 import type { DeliveryMessage } from './accept';
 import { parsePayload, validatePayload } from './parse';
 import { backoffSeconds, decide } from './retry-policy';
 
-/** How long one consumer may hold an event before another may take it over. */
+/** How long one consumer may hold an event (or a person's creation) before another may take over. */
 const LEASE_MS = 60_000;
+/** How soon to look again when another event is creating the same person. */
+const CREATION_WAIT_SECONDS = 5;
 
 type Verdict = { ack: true } | { ack: false; delaySeconds: number };
 
@@ -38,7 +54,7 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
       try {
         verdict = holdUntil
           ? { ack: false, delaySeconds: Math.ceil((holdUntil - nowMs) / 1000) }
-          : await deliverEvent(message.body.eventId, env);
+          : await deliverEvent(message.body.eventId, env, config);
       } catch (error) {
         // D1 unreachable, a bug, anything unexpected: the work did not happen, so the message stays.
         log.error('delivery failed unexpectedly; retrying', {
@@ -53,8 +69,11 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
   );
 }
 
-export async function deliverEvent(eventId: string, env: Env): Promise<Verdict> {
-  const config = settings(env);
+export async function deliverEvent(
+  eventId: string,
+  env: Env,
+  config: Settings = settings(env),
+): Promise<Verdict> {
   const startedAt = Date.now();
   const event = await claimEvent(env.DB, eventId, startedAt, LEASE_MS);
   if (!event) return alreadyHandled(eventId, env, startedAt);
@@ -66,20 +85,44 @@ export async function deliverEvent(eventId: string, env: Env): Promise<Verdict> 
     return { ack: true };
   }
 
-  const lead = await leadOf(event, source);
-  if ('problem' in lead) {
-    await updateEvent(env.DB, event.id, { status: 'invalid', lastError: lead.problem });
+  const mapped = await leadOf(event, source);
+  if ('problem' in mapped) {
+    await updateEvent(env.DB, event.id, { status: 'invalid', lastError: mapped.problem });
     log.warn('lead invalid; stored for replay after a fix', {
       event_id: event.id,
       source: event.source,
-      reason: lead.problem,
+      reason: mapped.problem,
     });
     return { ack: true };
   }
 
+  const person = await resolvePerson(env.DB, await personKeys(mapped.lead), startedAt);
+  let lead = mapped.lead;
+  let mergedEventIds: string[] = [];
+  if (config.mergeWindowMs > 0) {
+    const window = await mergeWindow(env, event, person, lead, config.mergeWindowMs, startedAt);
+    if ('verdict' in window) return window.verdict;
+    lead = window.lead;
+    mergedEventIds = window.mergedEventIds;
+  }
+
+  const action = person.crmRecordId || person.deliveries > 0 ? 'update' : 'create';
+  if (action === 'create' && !(await claimCreation(env.DB, person.id, startedAt, LEASE_MS))) {
+    // Another lead of this person is creating the record right now; come back and update it.
+    await deferEvent(env.DB, event.id, startedAt, lead);
+    return { ack: false, delaySeconds: CREATION_WAIT_SECONDS };
+  }
+
   const outcome = await deliverWebhook(
     { url: env.CRM_URL, secret: env.DESTINATION_SECRET, timeoutMs: config.deliveryTimeoutMs },
-    { eventId: event.id, source: event.source, receivedAt: event.receivedAt, lead: lead.lead },
+    {
+      eventId: event.id,
+      source: event.source,
+      receivedAt: event.receivedAt,
+      lead,
+      person: { id: person.id, action, crmRecordId: person.crmRecordId },
+      mergedEventIds,
+    },
   );
   const decision = decide(outcome, event.attempts, config.retry);
   const attempt = {
@@ -95,11 +138,17 @@ export async function deliverEvent(eventId: string, env: Env): Promise<Verdict> 
   const lastError = `${outcome.errorClass}: ${outcome.reason}`;
 
   if (decision.action === 'done') {
-    await finishAttempt(env.DB, attempt, { status: 'delivered', lead: lead.lead, deliveredAt: Date.now() });
+    await finishAttempt(
+      env.DB,
+      attempt,
+      { status: 'delivered', lead, personId: person.id, deliveredAt: Date.now() },
+      [deliveredStatement(env.DB, person.id, outcome.recordId, Date.now())],
+    );
     return { ack: true };
   }
+  if (action === 'create') await releaseCreation(env.DB, person.id);
   if (decision.action === 'stop') {
-    await finishAttempt(env.DB, attempt, { status: 'dead', lead: lead.lead, lastError });
+    await finishAttempt(env.DB, attempt, { status: 'dead', lead, personId: person.id, lastError });
     log.warn('destination refused the lead; event dead', {
       event_id: event.id,
       source: event.source,
@@ -107,7 +156,7 @@ export async function deliverEvent(eventId: string, env: Env): Promise<Verdict> 
     });
     return { ack: true };
   }
-  await finishAttempt(env.DB, attempt, { status: 'retrying', lead: lead.lead, lastError });
+  await finishAttempt(env.DB, attempt, { status: 'retrying', lead, personId: person.id, lastError });
   if (
     outcome.retryAfterSeconds !== undefined &&
     (outcome.errorClass === 'rate_limited' || outcome.httpStatus === 503)
@@ -125,6 +174,54 @@ export async function deliverEvent(eventId: string, env: Env): Promise<Verdict> 
   return { ack: false, delaySeconds: decision.delaySeconds };
 }
 
+/**
+ * Repeats of one person within the window become one delivery. The first event opens the window and
+ * waits it out; events arriving meanwhile fold into it (status `merged`); when the first returns it
+ * closes the window and delivers the merged lead. Opening, joining and closing are each one atomic
+ * D1 statement, so a late event either makes it into the window or is delivered on its own.
+ */
+async function mergeWindow(
+  env: Env,
+  event: StoredEvent,
+  person: Person,
+  lead: Lead,
+  windowMs: number,
+  nowMs: number,
+): Promise<{ verdict: Verdict } | { lead: Lead; mergedEventIds: string[] }> {
+  const holder = person.pendingEventId;
+  const open = holder !== null && (person.pendingUntil ?? 0) > nowMs;
+  if (open && holder !== event.id && (await joinWindow(env.DB, person.id, holder, event.id, lead))) {
+    log.info('lead merged into a pending delivery', { event_id: event.id, into: holder });
+    return { verdict: { ack: true } };
+  }
+  if (open && holder === event.id) {
+    // Back too early (a redelivered message): wait out the rest of the window.
+    await deferEvent(env.DB, event.id, nowMs, lead);
+    return {
+      verdict: { ack: false, delaySeconds: Math.ceil(((person.pendingUntil ?? nowMs) - nowMs) / 1000) },
+    };
+  }
+  if (holder !== event.id && (await openWindow(env.DB, person.id, event.id, nowMs + windowMs, nowMs))) {
+    await deferEvent(env.DB, event.id, nowMs, lead);
+    return { verdict: { ack: false, delaySeconds: Math.ceil(windowMs / 1000) } };
+  }
+  const merged = (await closeWindow(env.DB, person.id, event.id)) as Lead[];
+  return {
+    lead: merged.reduce(mergeLeads, lead),
+    mergedEventIds: await mergedIds(env, event.id, merged.length),
+  };
+}
+
+async function mergedIds(env: Env, holderId: string, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const { results } = await env.DB.prepare(
+    `SELECT id FROM events WHERE merged_into = ?1 ORDER BY received_at, id`,
+  )
+    .bind(holderId)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
+
 /** The claim failed: the event is finished (ack), held by another consumer (come back later), or gone. */
 async function alreadyHandled(eventId: string, env: Env, nowMs: number): Promise<Verdict> {
   const current = await getEvent(env.DB, eventId);
@@ -137,18 +234,18 @@ async function alreadyHandled(eventId: string, env: Env, nowMs: number): Promise
   return { ack: false, delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 }
 
-async function leadOf(event: StoredEvent, source: Source): Promise<{ lead: unknown } | { problem: string }> {
+async function leadOf(event: StoredEvent, source: Source): Promise<{ lead: Lead } | { problem: string }> {
+  let lead: Lead;
   try {
     const payload = validatePayload(source.schema, await parsePayload(event.contentType, event.body));
-    const lead = normalizeLead(source.toLead(payload), {
+    lead = normalizeLead(source.toLead(payload), {
       source: source.name,
       ...(source.defaultRegion ? { defaultRegion: source.defaultRegion } : {}),
     });
-    if (!lead.email && !lead.phone)
-      return { problem: 'no_contact: the lead has neither a valid email nor a phone' };
-    return { lead };
   } catch (error) {
     // The payload passed this schema at ingest; failing now means the source's mapping changed.
     return { problem: `mapping_failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}` };
   }
+  const problem = leadContractProblem(lead);
+  return problem ? { problem: `${problem}: the lead has neither a valid email nor a phone` } : { lead };
 }

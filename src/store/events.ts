@@ -5,10 +5,10 @@
  */
 import type { ErrorClass } from '../pipeline/retry-policy';
 
-export type EventStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'dead' | 'invalid';
+export type EventStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'dead' | 'invalid' | 'merged';
 
 /** States in which no queue message has any work left. */
-export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'dead', 'invalid'];
+export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'dead', 'invalid', 'merged'];
 
 export interface StoredEvent {
   id: string;
@@ -150,6 +150,7 @@ export interface AttemptRecord {
 export interface EventUpdate {
   status: EventStatus;
   lead?: unknown;
+  personId?: string;
   deliveredAt?: number;
   lastError?: string | null;
 }
@@ -158,7 +159,8 @@ function updateStatement(db: D1Database, id: string, update: EventUpdate): D1Pre
   return db
     .prepare(
       `UPDATE events SET status = ?2, lease_until = NULL,
-         lead = COALESCE(?3, lead), delivered_at = COALESCE(?4, delivered_at), last_error = ?5
+         lead = COALESCE(?3, lead), delivered_at = COALESCE(?4, delivered_at), last_error = ?5,
+         person_id = COALESCE(?6, person_id)
        WHERE id = ?1`,
     )
     .bind(
@@ -167,14 +169,19 @@ function updateStatement(db: D1Database, id: string, update: EventUpdate): D1Pre
       update.lead === undefined ? null : JSON.stringify(update.lead),
       update.deliveredAt ?? null,
       update.lastError ?? null,
+      update.personId ?? null,
     );
 }
 
-/** Records an attempt and the event's new status atomically: D1 runs a batch as one transaction. */
+/**
+ * Records an attempt and the event's new status atomically (D1 runs a batch as one transaction),
+ * with any statements that must commit with them (the person's delivery count).
+ */
 export async function finishAttempt(
   db: D1Database,
   attempt: AttemptRecord,
   update: EventUpdate,
+  alongside: D1PreparedStatement[] = [],
 ): Promise<void> {
   await db.batch([
     db
@@ -194,7 +201,23 @@ export async function finishAttempt(
         attempt.retryInSeconds,
       ),
     updateStatement(db, attempt.eventId, update),
+    ...alongside,
   ]);
+}
+
+/**
+ * Hands the event back to the queue without an attempt having been made (a merge window is open,
+ * or another event is creating the person): the claim's attempt count is undone.
+ */
+export async function deferEvent(db: D1Database, id: string, nowMs: number, lead?: unknown): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE events SET status = 'queued', attempts = attempts - 1, lease_until = NULL, enqueued_at = ?2,
+         lead = COALESCE(?3, lead)
+       WHERE id = ?1`,
+    )
+    .bind(id, nowMs, lead === undefined ? null : JSON.stringify(lead))
+    .run();
 }
 
 export async function updateEvent(db: D1Database, id: string, update: EventUpdate): Promise<void> {

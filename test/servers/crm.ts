@@ -4,8 +4,13 @@
  * a per-window rate limit with 429 + Retry-After, and can be scripted per lead to fail in the ways
  * real CRMs fail (5xx, 4xx, 429, slow answers). Used by the workerd tests and by `npm run dev`.
  *
+ * Like a CRM, it keeps records: `lead.created` always creates a new record (so a gateway that
+ * creates one person twice is caught: two records for one email), `lead.updated` updates the record
+ * named by `crm_record_id` (404 if there is none), or the record with that email.
+ *
  * Control API (tests only): POST /__control/script {email, responses:[{status, headers?, delayMs?}]},
- * POST /__control/rate-limit {limit, windowSeconds}, GET /__control/deliveries?email=...
+ * POST /__control/rate-limit {limit, windowSeconds}, GET /__control/deliveries?email=...,
+ * GET /__control/records?email=...
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,9 +26,18 @@ export interface ScriptedResponse {
 export interface ReceivedDelivery {
   at: number;
   webhookId: string;
+  type: string;
   status: number;
   email: string | null;
   lead: unknown;
+  mergedEventIds: string[];
+}
+
+export interface CrmRecord {
+  id: string;
+  email: string | null;
+  lead: unknown;
+  updates: number;
 }
 
 export interface MockCrmOptions {
@@ -59,7 +73,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
   const verifier = new Webhook(options.secret);
   const scripts = new Map<string, ScriptedResponse[]>();
   const deliveries: ReceivedDelivery[] = [];
-  const records = new Map<string, string>();
+  const records = new Map<string, CrmRecord>();
   let rateLimit: { limit: number; windowMs: number } | undefined;
   let window = { start: 0, count: 0 };
 
@@ -78,6 +92,14 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         window = { start: 0, count: 0 };
         return send(response, 204, {});
       }
+      if (url.pathname === '/__control/records' && request.method === 'GET') {
+        const email = url.searchParams.get('email');
+        return send(
+          response,
+          200,
+          [...records.values()].filter((r) => !email || r.email === email),
+        );
+      }
       if (url.pathname === '/__control/deliveries' && request.method === 'GET') {
         const email = url.searchParams.get('email');
         return send(response, 200, email ? deliveries.filter((d) => d.email === email) : deliveries);
@@ -85,7 +107,14 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
       if (url.pathname !== '/leads' || request.method !== 'POST')
         return send(response, 404, { error: 'not_found' });
 
-      let envelope: { data: { lead: { email?: string } } };
+      let envelope: {
+        type: string;
+        data: {
+          lead: { email?: string };
+          person: { crm_record_id: string | null };
+          merged_event_ids: string[];
+        };
+      };
       try {
         envelope = verifier.verify(body, {
           'webhook-id': String(request.headers['webhook-id'] ?? ''),
@@ -100,9 +129,11 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         deliveries.push({
           at: Date.now(),
           webhookId: String(request.headers['webhook-id']),
+          type: envelope.type,
           status,
           email,
           lead: envelope.data.lead,
+          mergedEventIds: envelope.data.merged_event_ids ?? [],
         });
 
       const now = Date.now();
@@ -125,17 +156,29 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
           scripted.headers,
         );
       }
-      // Upsert by email, as CRMs do: the same person keeps one record id.
-      const key = email ?? String(request.headers['webhook-id']);
-      const recordId = records.get(key) ?? `crm_${records.size + 1}`;
-      const created = !records.has(key);
-      records.set(key, recordId);
+      let target: CrmRecord | undefined;
+      if (envelope.type === 'lead.updated') {
+        const byId = envelope.data.person.crm_record_id;
+        target = byId ? records.get(byId) : [...records.values()].find((r) => email && r.email === email);
+        if (byId && !target) {
+          record(404);
+          return send(response, 404, { error: 'record_not_found' });
+        }
+      }
+      if (target) {
+        target.lead = envelope.data.lead;
+        target.updates++;
+      } else {
+        target = { id: `crm_${records.size + 1}`, email, lead: envelope.data.lead, updates: 0 };
+        records.set(target.id, target);
+      }
+      const created = target.updates === 0;
       record(created ? 201 : 200);
       if (options.print)
         console.log(
-          `[mock-crm] ${created ? 'created' : 'updated'} ${recordId}: ${JSON.stringify(envelope.data.lead)}`,
+          `[mock-crm] ${created ? 'created' : 'updated'} ${target.id}: ${JSON.stringify(envelope.data.lead)}`,
         );
-      return send(response, created ? 201 : 200, { id: recordId, created });
+      return send(response, created ? 201 : 200, { id: target.id, created });
     } catch (error) {
       return send(response, 500, { error: error instanceof Error ? error.name : 'error' });
     }

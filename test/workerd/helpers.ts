@@ -70,6 +70,8 @@ const crmBase = () => inject('crmUrl').replace(/\/leads$/, '');
 export interface CrmDelivery {
   at: number;
   webhookId: string;
+  type: 'lead.created' | 'lead.updated';
+  mergedEventIds: string[];
   status: number;
   email: string | null;
   lead: Record<string, unknown>;

@@ -1,0 +1,91 @@
+/**
+ * HubSpot form submissions, in the two shapes that reach a webhook:
+ * - a workflow's "Send a webhook" action enrolled on a form submission: the contact record, its
+ *   `properties` as `{ value }` objects (contact-based workflows) or plain strings (CRM v3 shape),
+ *   with `form-submissions` naming the form;
+ * - a submission in the Forms API shape, `fields: [{ name, value }]` (or `values`, as the
+ *   form-integrations submissions endpoint returns it), with `context` and `legalConsentOptions`.
+ * Property names are HubSpot's internal names (`firstname`, `jobtitle`, `mobilephone`).
+ */
+import * as v from 'valibot';
+import type { LeadInput } from '../lead';
+import { LeadDraft } from './fields';
+
+const PropertyValueSchema = v.union([
+  v.nullable(v.string()),
+  v.looseObject({ value: v.nullable(v.string()) }),
+]);
+
+const ContactRecordSchema = v.looseObject({
+  vid: v.optional(v.number()),
+  id: v.optional(v.union([v.string(), v.number()])),
+  properties: v.record(v.string(), PropertyValueSchema),
+  'form-submissions': v.optional(
+    v.array(
+      v.looseObject({
+        'form-id': v.string(),
+        title: v.optional(v.string()),
+        'page-url': v.optional(v.string()),
+        timestamp: v.optional(v.number()),
+      }),
+    ),
+  ),
+});
+
+const FieldListSchema = v.array(v.looseObject({ name: v.string(), value: v.string() }));
+
+const FormSubmissionSchema = v.looseObject({
+  fields: v.optional(FieldListSchema),
+  values: v.optional(FieldListSchema),
+  submittedAt: v.optional(v.union([v.string(), v.number()])),
+  pageUrl: v.optional(v.string()),
+  context: v.optional(v.looseObject({ pageUri: v.optional(v.string()), pageName: v.optional(v.string()) })),
+  legalConsentOptions: v.optional(
+    v.looseObject({
+      consent: v.optional(
+        v.looseObject({
+          consentToProcess: v.optional(v.boolean()),
+          communications: v.optional(v.array(v.looseObject({ value: v.boolean() }))),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const HubspotPayloadSchema = v.union([
+  ContactRecordSchema,
+  v.pipe(
+    FormSubmissionSchema,
+    v.check((submission) => submission.fields !== undefined || submission.values !== undefined),
+  ),
+]);
+export type HubspotPayload = v.InferOutput<typeof HubspotPayloadSchema>;
+
+// HubSpot's own bookkeeping, not something the person told us.
+const INTERNAL_PROPERTY =
+  /^(?:hs_|hubspot_|createdate$|lastmodifieddate$|lifecyclestage$|associatedcompanyid$)/;
+
+export function toLead(payload: HubspotPayload): LeadInput {
+  const draft = new LeadDraft();
+  if (v.is(ContactRecordSchema, payload)) {
+    for (const [name, property] of Object.entries(payload.properties)) {
+      if (INTERNAL_PROPERTY.test(name)) continue;
+      draft.put(name, typeof property === 'object' && property !== null ? property.value : property);
+    }
+    // HubSpot lists submissions newest first.
+    draft.set('form', payload['form-submissions']?.[0]?.title);
+    return draft.build();
+  }
+  for (const { name, value } of payload.fields ?? payload.values ?? []) draft.put(name, value);
+  const consent = payload.legalConsentOptions?.consent;
+  draft.setConsent('consent_terms', consent?.consentToProcess);
+  const communications = consent?.communications;
+  if (communications?.length) {
+    draft.setConsent(
+      'consent_marketing',
+      communications.some((subscription) => subscription.value),
+    );
+  }
+  draft.set('form', payload.context?.pageName);
+  return draft.build();
+}

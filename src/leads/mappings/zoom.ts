@@ -1,0 +1,60 @@
+/**
+ * Zoom `webinar.registration_created` webhook. The registrant's standard registration questions
+ * are named fields (`org` is the company); custom questions come as `{ title, value }` and are
+ * matched by title. Zoom's tracking source (the named registration link the person used) is its
+ * equivalent of `utm_source`.
+ */
+import * as v from 'valibot';
+import type { LeadInput } from '../lead';
+import { LeadDraft } from './fields';
+
+const Text = v.optional(v.string());
+
+export const ZoomPayloadSchema = v.looseObject({
+  event: v.literal('webinar.registration_created'),
+  event_ts: v.number(),
+  payload: v.looseObject({
+    account_id: v.string(),
+    object: v.looseObject({
+      id: v.union([v.string(), v.number()]),
+      uuid: Text,
+      topic: v.string(),
+      registrant: v.looseObject({
+        id: Text,
+        email: v.string(),
+        first_name: v.string(),
+        last_name: Text,
+        phone: Text,
+        org: Text,
+        job_title: Text,
+        city: Text,
+        country: Text,
+        industry: Text,
+        comments: Text,
+        custom_questions: v.optional(v.array(v.looseObject({ title: v.string(), value: v.string() }))),
+        tracking_source: v.optional(v.looseObject({ source_name: Text, tracking_url: Text })),
+      }),
+    }),
+  }),
+});
+export type ZoomPayload = v.InferOutput<typeof ZoomPayloadSchema>;
+
+export function toLead(payload: ZoomPayload): LeadInput {
+  const webinar = payload.payload.object;
+  const registrant = webinar.registrant;
+  const draft = new LeadDraft();
+  draft.set('email', registrant.email);
+  draft.set('first_name', registrant.first_name);
+  draft.set('last_name', registrant.last_name);
+  draft.set('phone', registrant.phone);
+  draft.set('company', registrant.org);
+  draft.set('job_title', registrant.job_title);
+  draft.set('city', registrant.city);
+  draft.set('country', registrant.country);
+  draft.custom('industry', registrant.industry);
+  draft.custom('comments', registrant.comments);
+  for (const { title, value } of registrant.custom_questions ?? []) draft.put(title, value);
+  draft.set('utm_source', registrant.tracking_source?.source_name);
+  draft.set('form', webinar.topic);
+  return draft.build();
+}

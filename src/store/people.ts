@@ -1,0 +1,195 @@
+/**
+ * D1 queries for people: the identity behind leads. A person is found by the hash of their
+ * normalised email or phone, so a lead from a second form updates the person the first one created.
+ */
+import { newId } from '../lib/ids';
+
+export interface Person {
+  id: string;
+  emailKey: string | null;
+  phoneKey: string | null;
+  crmRecordId: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  deliveries: number;
+  creatingUntil: number | null;
+  pendingEventId: string | null;
+  pendingUntil: number | null;
+}
+
+interface PersonRow {
+  id: string;
+  email_key: string | null;
+  phone_key: string | null;
+  crm_record_id: string | null;
+  first_seen: number;
+  last_seen: number;
+  deliveries: number;
+  creating_until: number | null;
+  pending_event_id: string | null;
+  pending_until: number | null;
+}
+
+const toPerson = (row: PersonRow): Person => ({
+  id: row.id,
+  emailKey: row.email_key,
+  phoneKey: row.phone_key,
+  crmRecordId: row.crm_record_id,
+  firstSeen: row.first_seen,
+  lastSeen: row.last_seen,
+  deliveries: row.deliveries,
+  creatingUntil: row.creating_until,
+  pendingEventId: row.pending_event_id,
+  pendingUntil: row.pending_until,
+});
+
+export interface Keys {
+  email?: string;
+  phone?: string;
+}
+
+async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
+  // Email is the stronger identifier: when email and phone point at two people, email wins.
+  const row = await db
+    .prepare(
+      `SELECT * FROM people WHERE email_key = ?1 OR phone_key = ?2
+       ORDER BY CASE WHEN email_key = ?1 THEN 0 ELSE 1 END LIMIT 1`,
+    )
+    .bind(keys.email ?? null, keys.phone ?? null)
+    .first<PersonRow>();
+  return row ? toPerson(row) : undefined;
+}
+
+/**
+ * The person these keys identify, created on first sight. Concurrent first sightings race on the
+ * unique keys; the loser reads the winner's row. A known person learns identifiers it lacked (a
+ * phone, later an email) unless another person already holds them.
+ */
+export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): Promise<Person> {
+  const existing = await find(db, keys);
+  if (existing) {
+    const learnsEmail = keys.email && !existing.emailKey;
+    const learnsPhone = keys.phone && !existing.phoneKey;
+    await db
+      .prepare(
+        `UPDATE OR IGNORE people SET last_seen = ?2,
+           email_key = COALESCE(email_key, ?3), phone_key = COALESCE(phone_key, ?4)
+         WHERE id = ?1`,
+      )
+      .bind(existing.id, nowMs, learnsEmail ? keys.email : null, learnsPhone ? keys.phone : null)
+      .run();
+    return existing;
+  }
+  const created = await db
+    .prepare(
+      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)
+       ON CONFLICT DO NOTHING RETURNING *`,
+    )
+    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs)
+    .first<PersonRow>();
+  if (created) return toPerson(created);
+  const raced = await find(db, keys);
+  if (!raced) throw new Error('person vanished between insert and lookup');
+  return raced;
+}
+
+/**
+ * Takes the right to create this person in the CRM. Only one event holds it at a time, so two first
+ * leads of the same person processed at once cannot both create a record.
+ */
+export async function claimCreation(
+  db: D1Database,
+  personId: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE people SET creating_until = ?2
+       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3)`,
+    )
+    .bind(personId, nowMs + leaseMs, nowMs)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Recorded in the same D1 batch as the delivered attempt. */
+export function deliveredStatement(
+  db: D1Database,
+  personId: string,
+  crmRecordId: string | undefined,
+  nowMs: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE people SET deliveries = deliveries + 1, last_seen = ?3, creating_until = NULL,
+         crm_record_id = COALESCE(?2, crm_record_id)
+       WHERE id = ?1`,
+    )
+    .bind(personId, crmRecordId ?? null, nowMs);
+}
+
+export async function releaseCreation(db: D1Database, personId: string): Promise<void> {
+  await db.prepare('UPDATE people SET creating_until = NULL WHERE id = ?1').bind(personId).run();
+}
+
+/** Opens a merge window held by `eventId`, unless another event already holds an open one. */
+export async function openWindow(
+  db: D1Database,
+  personId: string,
+  eventId: string,
+  untilMs: number,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE people SET pending_event_id = ?2, pending_until = ?3
+       WHERE id = ?1 AND (pending_event_id IS NULL OR pending_event_id = ?2 OR pending_until < ?4)`,
+    )
+    .bind(personId, eventId, untilMs, nowMs)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/**
+ * Folds `eventId` into the open window of `holderId`, atomically with the window still being open:
+ * if the holder closed it first, nothing changes and the event is delivered on its own.
+ */
+export async function joinWindow(
+  db: D1Database,
+  personId: string,
+  holderId: string,
+  eventId: string,
+  lead: unknown,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE events SET status = 'merged', merged_into = ?3, lead = ?4, lease_until = NULL, person_id = ?1
+       WHERE id = ?2 AND EXISTS (SELECT 1 FROM people WHERE id = ?1 AND pending_event_id = ?3)`,
+    )
+    .bind(personId, eventId, holderId, JSON.stringify(lead))
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Closes the window and returns the leads folded into it, oldest first, in one transaction. */
+export async function closeWindow(db: D1Database, personId: string, holderId: string): Promise<unknown[]> {
+  const [, merged] = await db.batch<{ lead: string }>([
+    db
+      .prepare(
+        'UPDATE people SET pending_event_id = NULL, pending_until = NULL WHERE id = ?1 AND pending_event_id = ?2',
+      )
+      .bind(personId, holderId),
+    db
+      .prepare(
+        `SELECT lead FROM events WHERE merged_into = ?1 AND status = 'merged' ORDER BY received_at, id`,
+      )
+      .bind(holderId),
+  ]);
+  return (merged?.results ?? []).map((row) => JSON.parse(row.lead));
+}
+
+export async function getPerson(db: D1Database, id: string): Promise<Person | undefined> {
+  const row = await db.prepare('SELECT * FROM people WHERE id = ?1').bind(id).first<PersonRow>();
+  return row ? toPerson(row) : undefined;
+}

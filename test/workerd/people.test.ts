@@ -1,0 +1,149 @@
+// Person-level dedupe: one person is created once in the CRM and updated after, whatever form,
+// casing or order their leads arrive in; repeats within the merge window become one delivery.
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, inject, it } from 'vitest';
+import { newId } from '../../src/lib/ids';
+import type { DeliveryMessage } from '../../src/pipeline/accept';
+import { deliverBatch } from '../../src/pipeline/deliver';
+import { getEvent, insertEvent } from '../../src/store/events';
+import { crmDeliveries, postDemo, uniqueEmail, waitForStatus } from './helpers';
+
+interface CrmRecord {
+  id: string;
+  email: string | null;
+  updates: number;
+}
+const crmRecords = async (email: string): Promise<CrmRecord[]> =>
+  (
+    await fetch(
+      `${inject('crmUrl').replace(/\/leads$/, '')}/__control/records?email=${encodeURIComponent(email)}`,
+    )
+  ).json();
+
+async function storeEvent(lead: Record<string, unknown>, receivedAt = Date.now()): Promise<string> {
+  const result = await insertEvent(env.DB, {
+    id: newId('evt', receivedAt),
+    source: 'demo',
+    idempotencyKey: `test:${crypto.randomUUID()}`,
+    receivedAt,
+    contentType: 'application/json',
+    headers: {},
+    body: new TextEncoder().encode(JSON.stringify(lead)),
+  });
+  return result.id;
+}
+
+async function consume(ids: string[], environment: Env = env) {
+  const batch = createMessageBatch<DeliveryMessage>(
+    'inlet-deliveries',
+    ids.map((eventId, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+  );
+  const ctx = createExecutionContext();
+  await deliverBatch(batch, environment);
+  return getQueueResult(batch, ctx);
+}
+
+describe('one person, one CRM record', () => {
+  it('the same person from two forms reaches the CRM as one person, created then updated', async () => {
+    const email = uniqueEmail('twoforms');
+    const first = await postDemo({ email, first_name: 'Lin', form: 'webinar-signup' });
+    const firstEvent = await waitForStatus((await first.json<{ id: string }>()).id, ['delivered']);
+    const second = await postDemo({
+      email: `  ${email.toUpperCase()}`,
+      company: 'Acme',
+      form: 'pricing-page',
+    });
+    const secondEvent = await waitForStatus((await second.json<{ id: string }>()).id, ['delivered']);
+
+    const records = await crmRecords(email);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.updates).toBe(1);
+    expect((await crmDeliveries(email)).map((d) => d.type)).toEqual(['lead.created', 'lead.updated']);
+    expect(firstEvent.lead).toMatchObject({ email });
+    expect(secondEvent.lead).toMatchObject({ email, company: 'Acme' });
+  });
+
+  it('a phone-only lead and a later lead with that phone and an email are one person', async () => {
+    const email = uniqueEmail('phonefirst');
+    const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    const a = await postDemo({ phone, first_name: 'Phone' });
+    await waitForStatus((await a.json<{ id: string }>()).id, ['delivered']);
+    const b = await postDemo({ phone, email });
+    await waitForStatus((await b.json<{ id: string }>()).id, ['delivered']);
+    const c = await postDemo({ email, company: 'Later Inc' });
+    await waitForStatus((await c.json<{ id: string }>()).id, ['delivered']);
+    const people = await env.DB.prepare(
+      `SELECT DISTINCT person_id FROM events WHERE json_extract(lead, '$.phone') = ?1 OR json_extract(lead, '$.email') = ?2`,
+    )
+      .bind(phone, email)
+      .all<{ person_id: string }>();
+    expect(people.results).toHaveLength(1);
+  });
+
+  it('two first leads of a new person consumed at the same moment create one record', async () => {
+    const email = uniqueEmail('race');
+    const a = await storeEvent({ email, first_name: 'Ana' });
+    const b = await storeEvent({ email, last_name: 'Lima' });
+    const result = await consume([a, b]);
+    // One is delivered as the creation; the other waits for it rather than creating a second record.
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(1);
+    const waiting = result.retryMessages[0]?.msgId === 'm0' ? a : b;
+    expect((await getEvent(env.DB, waiting))?.status).toBe('queued');
+    await consume([waiting]);
+    expect((await getEvent(env.DB, waiting))?.status).toBe('delivered');
+    expect(await crmRecords(email)).toHaveLength(1);
+    expect((await crmDeliveries(email)).map((d) => d.type)).toEqual(['lead.created', 'lead.updated']);
+  });
+});
+
+describe('merge window', () => {
+  it('folds repeats of one person within the window into one delivery', async () => {
+    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1' };
+    const email = uniqueEmail('window');
+    const now = Date.now();
+    const a = await storeEvent({ email, first_name: 'Mia', form: 'ebook' }, now);
+    const b = await storeEvent({ email, company: 'Acme', form: 'demo-request' }, now + 1);
+
+    const opened = await consume([a], windowed);
+    expect(opened.retryMessages.map((m) => m.msgId)).toEqual(['m0']);
+    expect((await getEvent(env.DB, a))?.status).toBe('queued');
+
+    const joined = await consume([b], windowed);
+    expect(joined.explicitAcks).toEqual(['m0']);
+    const merged = await getEvent(env.DB, b);
+    expect(merged?.status).toBe('merged');
+    expect(await crmDeliveries(email)).toHaveLength(0);
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fired = await consume([a], windowed);
+    expect(fired.explicitAcks).toEqual(['m0']);
+    const holder = await getEvent(env.DB, a);
+    expect(holder?.status).toBe('delivered');
+    expect(holder?.attempts).toBe(1);
+    expect(holder?.lead).toMatchObject({ email, first_name: 'Mia', company: 'Acme', form: 'demo-request' });
+
+    const delivered = await crmDeliveries(email);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]?.mergedEventIds).toEqual([b]);
+  });
+
+  it('a lead after the window closed is delivered on its own, as an update', async () => {
+    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1' };
+    const email = uniqueEmail('late');
+    const a = await storeEvent({ email });
+    await consume([a], windowed);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await consume([a], windowed);
+    expect((await getEvent(env.DB, a))?.status).toBe('delivered');
+
+    const b = await storeEvent({ email, company: 'After' });
+    const opened = await consume([b], windowed);
+    expect(opened.retryMessages).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await consume([b], windowed);
+    expect((await getEvent(env.DB, b))?.status).toBe('delivered');
+    expect((await crmDeliveries(email)).map((d) => d.type)).toEqual(['lead.created', 'lead.updated']);
+  });
+});
