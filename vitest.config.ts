@@ -2,11 +2,13 @@
 // the CRM as a real HTTP server on 127.0.0.1 (test/global-setup.ts).
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { readDevVars } from './scripts/env.mjs';
 import {
   TEST_ADMIN_TOKEN,
   TEST_DEMO_OLD_SECRET,
   TEST_DEMO_SECRET,
   TEST_DESTINATION_SECRET,
+  TEST_META_PAGE_TOKEN,
   TEST_N8N_SECRET,
 } from './test/secrets.ts';
 
@@ -16,12 +18,17 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: {
+          // Every provider source with the development secrets of .dev.vars.example: the tests
+          // prove the shipped local configuration works. Demo and n8n get test-only secrets below.
+          ...readDevVars('.dev.vars.example'),
           TEST_MIGRATIONS: await readD1Migrations('./migrations'),
           CRM_URL: inject('crmUrl'),
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           DESTINATION_SECRET: TEST_DESTINATION_SECRET,
           SOURCE_DEMO_SECRET: `${TEST_DEMO_SECRET} ${TEST_DEMO_OLD_SECRET}`,
           SOURCE_N8N_SECRET: TEST_N8N_SECRET,
+          SOURCE_META_PAGE_TOKEN: TEST_META_PAGE_TOKEN,
+          META_GRAPH_URL: inject('graphUrl'),
           // Short backoff and few attempts, so retry paths finish in seconds.
           RETRY_BASE_SECONDS: '1',
           RETRY_MAX_SECONDS: '2',

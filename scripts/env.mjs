@@ -1,5 +1,5 @@
 // Shared by the dev and helper scripts: .dev.vars handling and a quiet, offline wrangler.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 
 /** Keeps wrangler from calling home: no telemetry, no Request.cf lookup. */
 export const WRANGLER_ENV = {
@@ -8,10 +8,18 @@ export const WRANGLER_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
 };
 
+/** Creates .dev.vars from the example, or adds the example's variables a older copy lacks. */
 export function ensureDevVars() {
   if (!existsSync('.dev.vars')) {
     copyFileSync('.dev.vars.example', '.dev.vars');
     console.log('[inlet] created .dev.vars from .dev.vars.example');
+    return;
+  }
+  const mine = readDevVars('.dev.vars');
+  const missing = Object.entries(readDevVars('.dev.vars.example')).filter(([name]) => !(name in mine));
+  if (missing.length > 0) {
+    appendFileSync('.dev.vars', `\n${missing.map(([name, value]) => `${name}=${value}`).join('\n')}\n`);
+    console.log(`[inlet] added to .dev.vars from .dev.vars.example: ${missing.map(([name]) => name).join(', ')}`);
   }
 }
 

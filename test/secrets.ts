@@ -4,3 +4,4 @@ export const TEST_DESTINATION_SECRET = 'whsec_dGVzdC1kZXN0aW5hdGlvbi1zZWNyZXQtMD
 export const TEST_DEMO_SECRET = 'whsec_dGVzdC1kZW1vLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm';
 export const TEST_DEMO_OLD_SECRET = 'whsec_dGVzdC1kZW1vLW9sZC1zZWNyZXQtMDEyMzQ1Njc4OQ==';
 export const TEST_N8N_SECRET = 'test-n8n-shared-secret';
+export const TEST_META_PAGE_TOKEN = 'test-meta-page-token';

@@ -6,6 +6,7 @@
  */
 import { type Settings, settings } from '../config';
 import { deliverWebhook } from '../destinations/webhook';
+import { LookupError } from '../enrich/meta-graph';
 import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
 import type { Lead } from '../leads/lead';
 import { normalizeLead } from '../leads/normalize';
@@ -85,7 +86,27 @@ export async function deliverEvent(
     return { ack: true };
   }
 
-  const mapped = await leadOf(event, source);
+  const mapped = await leadOf(event, source, env);
+  if ('lookupFailed' in mapped) {
+    // A provider lookup (Meta's Graph API) failed in a way that can heal: an attempt like any other.
+    const decision = decide({ errorClass: 'lookup_failed' }, event.attempts, config.retry);
+    const delaySeconds = decision.action === 'retry' ? decision.delaySeconds : 1;
+    await finishAttempt(
+      env.DB,
+      {
+        eventId: event.id,
+        attempt: event.attempts,
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        httpStatus: null,
+        errorClass: 'lookup_failed',
+        reason: mapped.lookupFailed,
+        retryInSeconds: delaySeconds,
+      },
+      { status: 'retrying', lastError: `lookup_failed: ${mapped.lookupFailed}` },
+    );
+    return { ack: false, delaySeconds };
+  }
   if ('problem' in mapped) {
     await updateEvent(env.DB, event.id, { status: 'invalid', lastError: mapped.problem });
     log.warn('lead invalid; stored for replay after a fix', {
@@ -234,15 +255,21 @@ async function alreadyHandled(eventId: string, env: Env, nowMs: number): Promise
   return { ack: false, delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 }
 
-async function leadOf(event: StoredEvent, source: Source): Promise<{ lead: Lead } | { problem: string }> {
+type Mapped = { lead: Lead } | { problem: string } | { lookupFailed: string };
+
+async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<Mapped> {
   let lead: Lead;
   try {
     const payload = validatePayload(source.schema, await parsePayload(event.contentType, event.body));
-    lead = normalizeLead(source.toLead(payload), {
+    lead = normalizeLead(await source.toLead(payload, env), {
       source: source.name,
       ...(source.defaultRegion ? { defaultRegion: source.defaultRegion } : {}),
     });
   } catch (error) {
+    if (error instanceof LookupError)
+      return error.retryable
+        ? { lookupFailed: error.message }
+        : { problem: `lookup_failed: ${error.message}` };
     // The payload passed this schema at ingest; failing now means the source's mapping changed.
     return { problem: `mapping_failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}` };
   }

@@ -77,12 +77,18 @@ export function validatePayload<Schema extends v.GenericSchema>(
 ): v.InferOutput<Schema> {
   const result = v.safeParse(schema, payload);
   if (result.success) return result.output;
-  const issues: PayloadIssue[] = result.issues.slice(0, 20).map((issue) => ({
-    path: v.getDotPath(issue) ?? '',
-    message: issue.expected
-      ? `Invalid ${issue.kind === 'schema' ? 'type' : issue.type}: expected ${issue.expected}`
-      : `Invalid ${issue.type}`,
-  }));
+  const issues: PayloadIssue[] = result.issues.slice(0, 20).map((issue) => {
+    const what =
+      issue.kind === 'schema'
+        ? 'type'
+        : issue.type === 'check' || issue.type === 'raw_check'
+          ? 'value'
+          : issue.type;
+    return {
+      path: v.getDotPath(issue) ?? '',
+      message: `Invalid ${what}${issue.expected ? `: expected ${issue.expected}` : ''}`,
+    };
+  });
   throw new InletError(
     422,
     'invalid_payload',

@@ -19,7 +19,9 @@ export type ErrorClass =
   | 'rate_limited'
   | 'server_error'
   | 'client_error'
-  | 'config_error';
+  | 'config_error'
+  /** A provider lookup before delivery failed (Meta's Graph API down, or its token needs fixing). */
+  | 'lookup_failed';
 
 export type Decision = { action: 'done' } | { action: 'retry'; delaySeconds: number } | { action: 'stop' };
 

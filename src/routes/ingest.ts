@@ -12,7 +12,7 @@ import { accept, keptHeaders } from '../pipeline/accept';
 import { parsePayload, validatePayload } from '../pipeline/parse';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
-import { sha256Hex } from '../verify/crypto';
+import { sha256Hex, utf8 } from '../verify/crypto';
 import type { HandshakeReply, InboundRequest, VerifyContext } from '../verify/types';
 import { readBody } from './body';
 
@@ -39,7 +39,7 @@ async function challenge(source: Source, inbound: InboundRequest, env: Env): Pro
 ingest.get('/:source', async (c) => {
   const source = sourceFor(c.req.param('source'));
   const inbound: InboundRequest = {
-    method: 'GET',
+    method: c.req.raw.method,
     url: c.req.url,
     headers: c.req.raw.headers,
     body: new Uint8Array(0),
@@ -77,20 +77,46 @@ ingest.post('/:source', async (c) => {
   if (handshake) return reply(handshake);
   const payload = validatePayload(source.schema, parsed);
 
-  const idempotencyKey =
-    source.preset.idempotencyKey?.(inbound, payload) ??
-    verification.deliveryId ??
-    `sha256:${await sha256Hex(body)}`;
-  const accepted = await accept(c.env, {
-    source: source.name,
-    idempotencyKey,
-    contentType,
-    headers: keptHeaders(inbound.headers),
-    body,
-    receivedAt: context.nowMs,
-  });
-  if (accepted.duplicate) return c.json({ id: accepted.id, duplicate: true }, 200);
-  return c.json({ id: accepted.id }, 202);
+  const headers = keptHeaders(inbound.headers);
+  const receivedAt = context.nowMs;
+  if (!source.split) {
+    const idempotencyKey =
+      source.preset.idempotencyKey?.(inbound, payload) ??
+      verification.deliveryId ??
+      `sha256:${await sha256Hex(body)}`;
+    const accepted = await accept(c.env, {
+      source: source.name,
+      idempotencyKey,
+      contentType,
+      headers,
+      body,
+      receivedAt,
+    });
+    return accepted.duplicate
+      ? c.json({ id: accepted.id, duplicate: true }, 200)
+      : c.json({ id: accepted.id }, 202);
+  }
+
+  // A batch of leads (Meta): one event per lead, each deduped on its own id, so a redelivered batch
+  // that gained a lead stores just the new one.
+  const ids: string[] = [];
+  let fresh = 0;
+  for (const part of source.split(payload)) {
+    const partBody = utf8(JSON.stringify(part));
+    const idempotencyKey =
+      source.preset.idempotencyKey?.(inbound, part) ?? `sha256:${await sha256Hex(partBody)}`;
+    const accepted = await accept(c.env, {
+      source: source.name,
+      idempotencyKey,
+      contentType: 'application/json',
+      headers,
+      body: partBody,
+      receivedAt,
+    });
+    ids.push(accepted.id);
+    if (!accepted.duplicate) fresh++;
+  }
+  return fresh > 0 ? c.json({ id: ids[0], ids }, 202) : c.json({ id: ids[0], ids, duplicate: true }, 200);
 });
 
 ingest.all('/:source', () => {

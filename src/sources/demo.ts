@@ -1,14 +1,16 @@
 /** The sample source: a flat JSON lead signed with Standard Webhooks (`whsec_` secret). */
-import { standardWebhooks } from '../verify/standard-webhooks';
-import { FlatLeadSchema, flatToLead } from './flat';
+import { flatLead } from '../leads/mappings/flat';
+import { presets } from './presets';
 import { defineSource } from './types';
+
+const flat = flatLead();
 
 export const demo = defineSource({
   name: 'demo',
-  preset: { name: 'standard-webhooks', verifier: standardWebhooks() },
+  preset: presets['standard-webhooks'],
   secretVar: 'SOURCE_DEMO_SECRET',
-  schema: FlatLeadSchema,
-  toLead: flatToLead,
+  schema: flat.schema,
+  toLead: flat.toLead,
   destination: 'crm',
   defaultRegion: 'US',
 });

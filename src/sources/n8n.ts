@@ -1,18 +1,21 @@
 /**
  * A flat JSON lead from an n8n or Make workflow, signed with Inlet's generic HMAC scheme:
  * HMAC-SHA256 hex over `${timestamp}.${body}` with a UTF-8 secret, which n8n's Crypto node and
- * Make's `sha256(text; "hex"; key)` can both produce (docs/providers.md shows the workflows).
+ * Make's `sha256(text; "hex"; key)` can both produce (docs/providers.md shows the workflows). The
+ * default field map takes `email`, `firstName`, `First Name`, `contact.email` and the like.
  */
-import { genericHmac, INLET_HMAC } from '../verify/generic-hmac';
-import { FlatLeadSchema, flatToLead } from './flat';
+import { flatLead } from '../leads/mappings/flat';
+import { presets } from './presets';
 import { defineSource } from './types';
+
+const flat = flatLead();
 
 export const n8n = defineSource({
   name: 'n8n',
-  preset: { name: 'inlet-hmac', verifier: genericHmac(INLET_HMAC) },
+  preset: presets['inlet-hmac'],
   secretVar: 'SOURCE_N8N_SECRET',
-  schema: FlatLeadSchema,
-  toLead: flatToLead,
+  schema: flat.schema,
+  toLead: flat.toLead,
   destination: 'crm',
   defaultRegion: 'US',
 });

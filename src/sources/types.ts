@@ -39,7 +39,17 @@ export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
   /** Worker secret holding the verify token of a GET handshake (Meta). */
   readonly verifyTokenVar?: string;
   readonly schema: Schema;
-  toLead(payload: v.InferOutput<Schema>): LeadInput;
+  /**
+   * Maps a valid payload to a lead. Pure for every source but one: Meta Lead Ads carry only an id,
+   * so Meta's mapping reads the lead from the Graph API first (src/enrich/meta-graph.ts), using
+   * `env` for its token and URL.
+   */
+  toLead(payload: v.InferOutput<Schema>, env: Env): LeadInput | Promise<LeadInput>;
+  /**
+   * For providers that batch several leads in one webhook (Meta): splits a valid payload into one
+   * payload per lead, each stored, deduped and delivered as its own event.
+   */
+  split?(payload: v.InferOutput<Schema>): unknown[];
   readonly destination: DestinationName;
   /** Region for phones written without a country code (ISO 3166-1 alpha-2). */
   readonly defaultRegion?: string;

@@ -48,12 +48,18 @@ export interface Keys {
   phone?: string;
 }
 
+/**
+ * Email is the stronger identifier. A phone alone identifies a person only when it cannot
+ * contradict an email: the lead has none, or the person holding the phone has none yet. Shared
+ * numbers (a switchboard, a household) would otherwise merge different people.
+ */
 async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
-  // Email is the stronger identifier: when email and phone point at two people, email wins.
   const row = await db
     .prepare(
-      `SELECT * FROM people WHERE email_key = ?1 OR phone_key = ?2
-       ORDER BY CASE WHEN email_key = ?1 THEN 0 ELSE 1 END LIMIT 1`,
+      `SELECT * FROM people WHERE email_key = ?1
+       UNION ALL
+       SELECT * FROM people WHERE phone_key = ?2 AND (?1 IS NULL OR email_key IS NULL)
+       LIMIT 1`,
     )
     .bind(keys.email ?? null, keys.phone ?? null)
     .first<PersonRow>();
@@ -63,7 +69,8 @@ async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
 /**
  * The person these keys identify, created on first sight. Concurrent first sightings race on the
  * unique keys; the loser reads the winner's row. A known person learns identifiers it lacked (a
- * phone, later an email) unless another person already holds them.
+ * phone, later an email) unless another person already holds them; a new person whose phone is
+ * already someone else's is created without it.
  */
 export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): Promise<Person> {
   const existing = await find(db, keys);
@@ -82,7 +89,8 @@ export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): 
   }
   const created = await db
     .prepare(
-      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)
+      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen)
+       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4)
        ON CONFLICT DO NOTHING RETURNING *`,
     )
     .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs)

@@ -81,6 +81,19 @@ describe('one person, one CRM record', () => {
     expect(people.results).toHaveLength(1);
   });
 
+  it('two people sharing a phone (a switchboard) but not an email stay two people', async () => {
+    const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    const first = uniqueEmail('reception');
+    const second = uniqueEmail('colleague');
+    const a = await postDemo({ email: first, phone });
+    await waitForStatus((await a.json<{ id: string }>()).id, ['delivered']);
+    const b = await postDemo({ email: second, phone });
+    await waitForStatus((await b.json<{ id: string }>()).id, ['delivered']);
+    expect(await crmRecords(first)).toHaveLength(1);
+    expect(await crmRecords(second)).toHaveLength(1);
+    expect((await crmDeliveries(second)).map((d) => d.type)).toEqual(['lead.created']);
+  });
+
   it('two first leads of a new person consumed at the same moment create one record', async () => {
     const email = uniqueEmail('race');
     const a = await storeEvent({ email, first_name: 'Ana' });

@@ -55,11 +55,24 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
       (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
       'a lead is a JSON object',
     ),
-    // Strict only where it matters: a mapped field that holds an object is a scenario bug.
-    v.check(
-      (payload) => entries.every(([, keys]) => keys.every((key) => isScalar(lookup(payload, key)?.value))),
-      'mapped lead fields must be text, numbers or booleans',
-    ),
+    // Strict only where it matters: a mapped field that holds an object is a scenario bug, reported
+    // at its own path so the sender sees which one.
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      for (const [, keys] of entries) {
+        for (const key of keys) {
+          const found = lookup(dataset.value, key);
+          if (found === undefined || isScalar(found.value)) continue;
+          addIssue({
+            message: 'mapped lead fields must be text, numbers or booleans',
+            expected: 'text, a number or a boolean',
+            path: [
+              { type: 'object', origin: 'value', input: dataset.value, key: found.path, value: found.value },
+            ],
+          });
+        }
+      }
+    }),
   );
 
   return {
@@ -85,19 +98,22 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
 }
 
 /** The value at `key`: an exact top-level key, a dotted path, or a top-level key spelled differently. */
-function lookup(payload: FlatPayload, key: string): { key: string; value: unknown } | undefined {
-  if (Object.hasOwn(payload, key)) return { key, value: payload[key] };
+function lookup(
+  payload: FlatPayload,
+  key: string,
+): { key: string; path: string; value: unknown } | undefined {
+  if (Object.hasOwn(payload, key)) return { key, path: key, value: payload[key] };
   if (key.includes('.')) {
     let value: unknown = payload;
     for (const step of key.split('.')) {
       if (typeof value !== 'object' || value === null || !Object.hasOwn(value, step)) return undefined;
       value = (value as Record<string, unknown>)[step];
     }
-    return { key: key.split('.')[0] ?? key, value };
+    return { key: key.split('.')[0] ?? key, path: key, value };
   }
   const wanted = fieldKey(key);
   const match = Object.keys(payload).find((candidate) => fieldKey(candidate) === wanted);
-  return match === undefined ? undefined : { key: match, value: payload[match] };
+  return match === undefined ? undefined : { key: match, path: match, value: payload[match] };
 }
 
 function isScalar(value: unknown): boolean {

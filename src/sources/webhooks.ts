@@ -1,0 +1,136 @@
+/**
+ * Providers whose webhooks are not lead forms but often carry a person (a Stripe customer, a Shopify
+ * order, an Intercom contact, a Twilio SMS sender), and automation tools posting their own JSON
+ * (Zapier, Pipedrive, Mailchimp, Svix). Each is verified by its preset and mapped by picking the
+ * paths where that provider puts contact fields; anything else in the payload stays in the stored
+ * event, not in the lead. An event with no contact field is stored as `invalid` (`no_contact`).
+ */
+import * as v from 'valibot';
+import type { LeadInput } from '../leads/lead';
+import { flatLead } from '../leads/mappings/flat';
+import { presets } from './presets';
+import { textAt } from './presets/payload';
+import { defineSource, type Preset } from './types';
+
+type ContactField =
+  | 'email'
+  | 'phone'
+  | 'first_name'
+  | 'last_name'
+  | 'full_name'
+  | 'company'
+  | 'job_title'
+  | 'country'
+  | 'city';
+type Paths = Partial<Record<ContactField, readonly string[]>>;
+
+/** Any JSON object (or form); the provider's own schema is its business, the contact paths are ours. */
+const AnyObject = v.record(v.string(), v.unknown());
+
+/** A mapping that reads each lead field from the first of its dotted paths that holds text. */
+function pick(paths: Paths): (payload: Record<string, unknown>) => LeadInput {
+  return (payload) => {
+    const lead: LeadInput = {};
+    for (const [field, candidates] of Object.entries(paths) as [ContactField, readonly string[]][]) {
+      for (const path of candidates) {
+        const value = textAt(payload, ...path.split('.'));
+        if (value !== undefined) {
+          lead[field] = value;
+          break;
+        }
+      }
+    }
+    return lead;
+  };
+}
+
+function contactSource(name: string, preset: Preset, paths: Paths) {
+  return defineSource({
+    name,
+    preset,
+    secretVar: `SOURCE_${name.toUpperCase()}_SECRET`,
+    schema: AnyObject,
+    toLead: pick(paths),
+    destination: 'crm',
+    defaultRegion: 'US',
+  });
+}
+
+export const stripeSource = contactSource('stripe', presets.stripe, {
+  email: ['data.object.email', 'data.object.customer_details.email', 'data.object.receipt_email'],
+  full_name: ['data.object.name', 'data.object.customer_details.name'],
+  phone: ['data.object.phone', 'data.object.customer_details.phone'],
+  country: ['data.object.address.country', 'data.object.customer_details.address.country'],
+  city: ['data.object.address.city', 'data.object.customer_details.address.city'],
+});
+
+export const shopifySource = contactSource('shopify', presets.shopify, {
+  email: ['email', 'customer.email', 'contact_email'],
+  first_name: ['first_name', 'customer.first_name', 'billing_address.first_name'],
+  last_name: ['last_name', 'customer.last_name', 'billing_address.last_name'],
+  phone: ['phone', 'customer.phone', 'billing_address.phone'],
+  company: ['default_address.company', 'billing_address.company'],
+  country: ['default_address.country_code', 'billing_address.country_code'],
+  city: ['default_address.city', 'billing_address.city'],
+});
+
+export const intercomSource = contactSource('intercom', presets.intercom, {
+  email: ['data.item.email', 'data.item.user.email'],
+  full_name: ['data.item.name', 'data.item.user.name'],
+  phone: ['data.item.phone'],
+});
+
+export const paddleSource = contactSource('paddle', presets.paddle, {
+  email: ['data.email', 'data.customer.email'],
+  full_name: ['data.name', 'data.customer.name'],
+});
+
+/** An SMS or a form posted to Twilio: the sender's number is the lead. */
+export const twilioSource = contactSource('twilio', presets.twilio, {
+  phone: ['From'],
+  country: ['FromCountry'],
+  city: ['FromCity'],
+});
+
+export const mandrillSource = contactSource('mandrill', presets.mandrill, {});
+export const githubSource = contactSource('github', presets.github, {
+  email: ['sender.email', 'pusher.email'],
+});
+export const slackSource = contactSource('slack', presets.slack, {
+  email: ['event.user.profile.email', 'user.email'],
+});
+
+/** Pipedrive webhooks v2 (`person.added` / `person.updated`), behind HTTP Basic auth. */
+export const pipedriveSource = contactSource('pipedrive', presets.pipedrive, {
+  email: ['data.emails.0.value', 'data.email.0.value'],
+  phone: ['data.phones.0.value', 'data.phone.0.value'],
+  full_name: ['data.name'],
+  first_name: ['data.first_name'],
+  last_name: ['data.last_name'],
+  company: ['data.org_name'],
+});
+
+/** Mailchimp audience webhooks (form-encoded `data[email]`, `data[merges][FNAME]`), with a URL token. */
+export const mailchimpSource = contactSource('mailchimp', presets.mailchimp, {
+  email: ['data[email]', 'data[merges][EMAIL]'],
+  first_name: ['data[merges][FNAME]'],
+  last_name: ['data[merges][LNAME]'],
+  phone: ['data[merges][PHONE]'],
+});
+
+const flat = flatLead();
+const flatSource = (name: string, preset: Preset) =>
+  defineSource({
+    name,
+    preset,
+    secretVar: `SOURCE_${name.toUpperCase()}_SECRET`,
+    schema: flat.schema,
+    toLead: flat.toLead,
+    destination: 'crm',
+    defaultRegion: 'US',
+  });
+
+/** Zapier, Make and n8n HTTP modules with a static `Authorization: Bearer` token. */
+export const zapierSource = flatSource('zapier', presets.zapier);
+/** Any sender signing with Svix. */
+export const svixSource = flatSource('svix', presets.svix);
