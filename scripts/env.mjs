@@ -19,7 +19,9 @@ export function ensureDevVars() {
   const missing = Object.entries(readDevVars('.dev.vars.example')).filter(([name]) => !(name in mine));
   if (missing.length > 0) {
     appendFileSync('.dev.vars', `\n${missing.map(([name, value]) => `${name}=${value}`).join('\n')}\n`);
-    console.log(`[inlet] added to .dev.vars from .dev.vars.example: ${missing.map(([name]) => name).join(', ')}`);
+    console.log(
+      `[inlet] added to .dev.vars from .dev.vars.example: ${missing.map(([name]) => name).join(', ')}`,
+    );
   }
 }
 

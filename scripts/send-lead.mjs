@@ -20,7 +20,7 @@ const body = JSON.stringify({
 });
 const id = `msg_${crypto.randomUUID()}`;
 const now = new Date();
-const signature = new Webhook(vars.SOURCE_DEMO_SECRET.split(/[\s,]+/)[0]).sign(id, now, body);
+const signature = new Webhook(vars.SOURCE_DEMO_SECRET.split(/\s+/)[0]).sign(id, now, body);
 const response = await fetch(`${base}/in/demo`, {
   method: 'POST',
   headers: {

@@ -32,12 +32,13 @@ export function settings(env: Env): Settings {
 }
 
 /**
- * A source's secrets: one Worker secret holding one or more values separated by whitespace or
- * commas, so a rotation is "add the new secret, wait, remove the old one" with no deploy.
+ * A source's secrets: one Worker secret holding one or more values separated by whitespace, so a
+ * rotation is "add the new secret, wait, remove the old one" with no deploy. (Not commas: Basic-auth
+ * passwords and URL tokens may contain them.)
  */
 export function secretsOf(env: Env, name: string): string[] {
   const value = (env as unknown as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+  return typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : [];
 }
 
 /** A single-valued Worker secret or var that is not part of the generated `Env` (per-source values). */

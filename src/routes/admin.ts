@@ -37,6 +37,8 @@ admin.get('/events/:id', async (c) => {
     received_at: new Date(event.receivedAt).toISOString(),
     delivered_at: event.deliveredAt === null ? null : new Date(event.deliveredAt).toISOString(),
     last_error: event.lastError,
+    person_id: event.personId,
+    merged_into: event.mergedInto,
     attempt_count: event.attempts,
     attempts: await listAttempts(c.env.DB, event.id),
     lead: event.lead,

@@ -34,7 +34,7 @@ export type DestinationName = 'crm';
 export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
   readonly name: string;
   readonly preset: Preset;
-  /** Worker secret holding the source's secrets; several, separated by spaces or commas, during a rotation. */
+  /** Worker secret holding the source's secrets; several, separated by spaces, during a rotation. */
   readonly secretVar: string;
   /** Worker secret holding the verify token of a GET handshake (Meta). */
   readonly verifyTokenVar?: string;

@@ -25,6 +25,8 @@ export interface StoredEvent {
   leaseUntil: number | null;
   deliveredAt: number | null;
   lastError: string | null;
+  personId: string | null;
+  mergedInto: string | null;
 }
 
 interface EventRow {
@@ -42,6 +44,8 @@ interface EventRow {
   lease_until: number | null;
   delivered_at: number | null;
   last_error: string | null;
+  person_id: string | null;
+  merged_into: string | null;
 }
 
 function toEvent(row: EventRow): StoredEvent {
@@ -61,6 +65,8 @@ function toEvent(row: EventRow): StoredEvent {
     leaseUntil: row.lease_until,
     deliveredAt: row.delivered_at,
     lastError: row.last_error,
+    personId: row.person_id,
+    mergedInto: row.merged_into,
   };
 }
 

@@ -8,6 +8,7 @@ import { hmac, toBase64, toHex, utf8 } from '../../src/verify/crypto';
 import metaLead from '../fixtures/meta/lead.json';
 import metaWebhook from '../fixtures/meta/leadgen-webhook.json';
 import typeformPayload from '../fixtures/typeform/contact-form.json';
+import { TEST_ADMIN_TOKEN } from '../secrets';
 import { call, crmDeliveries, waitForStatus } from './helpers';
 
 // vitest.config.ts binds every value of .dev.vars.example, so these are the shipped development secrets.
@@ -111,10 +112,11 @@ describe('meta lead ads', () => {
     expect(await crmDeliveries(emails[0] ?? '')).toHaveLength(1);
   });
 
-  it('a lead the Graph API does not know is stored as invalid, not retried forever', async () => {
+  it('a lead the Graph API does not know is stored as invalid, and delivered when replayed after the fix', async () => {
+    const leadgenId = `late${Date.now()}`;
     const webhook = structuredClone(metaWebhook);
     webhook.entry[0]!.changes = webhook.entry[0]!.changes.slice(0, 1);
-    webhook.entry[0]!.changes[0]!.value.leadgen_id = `missing${Date.now()}`;
+    webhook.entry[0]!.changes[0]!.value.leadgen_id = leadgenId;
     const body = JSON.stringify(webhook);
     const response = await call('/in/meta', {
       method: 'POST',
@@ -124,10 +126,32 @@ describe('meta lead ads', () => {
       },
       body,
     });
-    const [id] = (await response.json<{ ids: string[] }>()).ids;
-    const event = await waitForStatus(id ?? '', ['delivered', 'invalid', 'dead']);
+    const [id = ''] = (await response.json<{ ids: string[] }>()).ids;
+    const event = await waitForStatus(id, ['delivered', 'invalid', 'dead']);
     expect(event.status).toBe('invalid');
     expect(event.last_error).toMatch(/^lookup_failed: graph api HTTP 400 code 100/);
+
+    // The lead appears in the Graph API (say, a permission was granted): a replay delivers it.
+    const lead = structuredClone(metaLead);
+    lead.id = leadgenId;
+    lead.field_data = lead.field_data.map((field) =>
+      field.name === 'email'
+        ? { ...field, values: [`${leadgenId}@example.com`] }
+        : field.name === 'phone_number'
+          ? { ...field, values: [] }
+          : field,
+    );
+    await fetch(`${inject('graphUrl').replace(/\/v\d+\.\d+$/, '')}/__control/leads`, {
+      method: 'POST',
+      body: JSON.stringify({ id: leadgenId, lead }),
+    });
+    const replay = await call(`/admin/events/${id}/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(replay.status).toBe(202);
+    const replayed = await waitForStatus(id, ['delivered']);
+    expect(replayed.lead).toMatchObject({ email: `${leadgenId}@example.com` });
   });
 });
 
