@@ -4,15 +4,16 @@
  * about the length (chunked encoding).
  */
 import { InletError } from '../errors';
+import { type Bytes, concatBytes } from '../verify/crypto';
 
-export async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBody(request: Request, limit: number): Promise<Bytes> {
   const tooLarge = () =>
     new InletError(413, 'payload_too_large', `The body exceeds the limit of ${limit} bytes.`);
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Bytes[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -24,11 +25,5 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(...chunks);
 }

@@ -4,18 +4,7 @@
  * Make's `sha256(text; "hex"; key)` can both produce (docs/providers.md shows the workflows). The
  * default field map takes `email`, `firstName`, `First Name`, `contact.email` and the like.
  */
-import { flatLead } from '../leads/mappings/flat';
+import { flatSource } from './flat';
 import { presets } from './presets';
-import { defineSource } from './types';
 
-const flat = flatLead();
-
-export const n8n = defineSource({
-  name: 'n8n',
-  preset: presets['inlet-hmac'],
-  secretVar: 'SOURCE_N8N_SECRET',
-  schema: flat.schema,
-  toLead: flat.toLead,
-  destination: 'crm',
-  defaultRegion: 'US',
-});
+export const n8n = flatSource('n8n', presets['inlet-hmac']);

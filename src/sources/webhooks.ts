@@ -7,7 +7,8 @@
  */
 import * as v from 'valibot';
 import type { LeadInput } from '../leads/lead';
-import { flatLead } from '../leads/mappings/flat';
+import type { LeadTextField } from '../leads/mappings/fields';
+import { flatSource } from './flat';
 import { presets } from './presets';
 import { textAt } from './presets/payload';
 import { defineSource, type Preset } from './types';
@@ -31,7 +32,7 @@ const AnyObject = v.record(v.string(), v.unknown());
 function pick(paths: Paths): (payload: Record<string, unknown>) => LeadInput {
   return (payload) => {
     const lead: LeadInput = {};
-    for (const [field, candidates] of Object.entries(paths) as [ContactField, readonly string[]][]) {
+    for (const [field, candidates] of Object.entries(paths) as [LeadTextField, readonly string[]][]) {
       for (const path of candidates) {
         const value = textAt(payload, ...path.split('.'));
         if (value !== undefined) {
@@ -117,18 +118,6 @@ export const mailchimpSource = contactSource('mailchimp', presets.mailchimp, {
   last_name: ['data[merges][LNAME]'],
   phone: ['data[merges][PHONE]'],
 });
-
-const flat = flatLead();
-const flatSource = (name: string, preset: Preset) =>
-  defineSource({
-    name,
-    preset,
-    secretVar: `SOURCE_${name.toUpperCase()}_SECRET`,
-    schema: flat.schema,
-    toLead: flat.toLead,
-    destination: 'crm',
-    defaultRegion: 'US',
-  });
 
 /** Zapier, Make and n8n HTTP modules with a static `Authorization: Bearer` token. */
 export const zapierSource = flatSource('zapier', presets.zapier);
