@@ -112,7 +112,8 @@ export async function deliverEvent(
     log.warn('lead invalid; stored for replay after a fix', {
       event_id: event.id,
       source: event.source,
-      reason: mapped.problem,
+      // Only the stable code: the rest may quote a thrown error, which may quote the payload.
+      reason: mapped.problem.split(':')[0],
     });
     return { ack: true };
   }
