@@ -1,5 +1,5 @@
 // `npm test`: everything CI checks, in one command. Static checks (generated types up to date,
-// TypeScript, Biome lint + format), then the Node tests of the pure modules, then the integration
+// TypeScript, Biome lint + format, the Worker bundles for deploy), then the Node tests of the pure modules, then the integration
 // tests inside workerd. Ends with one `N passed, N failed` line; exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +56,13 @@ if (!only) {
   check('typecheck', 'tsc', ['--noEmit']);
   check('typecheck (node tests)', 'tsc', ['--noEmit', '-p', 'test/node']);
   check('lint + format', 'biome', ['check', '.']);
+  check('bundle (wrangler deploy --dry-run)', 'wrangler', [
+    'deploy',
+    '--dry-run',
+    '--minify',
+    '--outdir',
+    '.tmp/dist',
+  ]);
 }
 if (!only || only === 'node') suite('node', 'vitest.node.config.ts');
 if (!only || only === 'workerd') suite('workerd', 'vitest.config.ts');
