@@ -37,4 +37,16 @@ describe('a signed lead travels end to end', () => {
     expect(await crmDeliveries(email)).toHaveLength(1);
     expect((await readEvent(id)).attempt_count).toBe(1);
   });
+
+  it('normalises inside workerd: a national phone read in the country the form named', async () => {
+    const email = uniqueEmail('uk');
+    const response = await postDemo({
+      email,
+      phone: '07400 123456',
+      country: 'United Kingdom',
+      name: 'ADA LOVELACE',
+    });
+    const event = await waitForStatus((await response.json<{ id: string }>()).id, ['delivered']);
+    expect(event.lead).toMatchObject({ phone: '+447400123456', first_name: 'Ada', last_name: 'Lovelace' });
+  });
 });

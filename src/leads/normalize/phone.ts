@@ -1,9 +1,15 @@
 /**
  * Phone rule: E.164 via libphonenumber's `min` metadata (a fraction of the full set's size, which
  * matters in a Worker bundle). A number written without a country code is read in the lead's own
- * country when it sent a two-letter code, else in the source's default region.
+ * country — a two-letter code, or a country name as forms send it ("United Kingdom") — else in the
+ * source's default region.
  */
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import {
+  type CountryCode,
+  getCountries,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/min';
 import type { LeadFlag } from '../lead';
 import { changedFrom, cleanText } from './text';
 
@@ -21,8 +27,54 @@ export function phoneRegion(
   for (const candidate of [country, defaultRegion]) {
     const code = candidate?.trim().toUpperCase();
     if (code && /^[A-Z]{2}$/.test(code) && isSupportedCountry(code)) return code;
+    const named = candidate ? regionNamed(candidate) : undefined;
+    if (named) return named;
   }
   return undefined;
+}
+
+// Names people type that differ from the English names ICU gives.
+const ALIASES: Record<string, CountryCode> = {
+  usa: 'US',
+  'united states of america': 'US',
+  america: 'US',
+  uk: 'GB',
+  'great britain': 'GB',
+  britain: 'GB',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
+  'northern ireland': 'GB',
+  uae: 'AE',
+  holland: 'NL',
+  deutschland: 'DE',
+  'south korea': 'KR',
+  'czech republic': 'CZ',
+  russia: 'RU',
+};
+
+const fold = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z]+/g, ' ')
+    .trim();
+
+let byName: Map<string, CountryCode> | undefined;
+
+/** English country name to region code, from ICU's own names (Intl.DisplayNames), built once per isolate. */
+function regionNamed(name: string): CountryCode | undefined {
+  if (!byName) {
+    byName = new Map();
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    for (const code of getCountries()) {
+      const english = names.of(code);
+      if (english) byName.set(fold(english), code);
+    }
+    for (const [alias, code] of Object.entries(ALIASES)) byName.set(fold(alias), code);
+  }
+  return byName.get(fold(name));
 }
 
 export function normalizePhone(raw: string | undefined, region?: CountryCode): PhoneResult {

@@ -8,7 +8,7 @@ import { normalizeLead } from '../../../src/leads/normalize';
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const lead = (fields: Partial<Lead>): Lead => ({
-  normalizer_version: '2026-11-25.1',
+  normalizer_version: '2026-11-25.2',
   source: 'typeform',
   utm: {},
   tags: [],

@@ -41,13 +41,24 @@ describe('phone region', () => {
     expect(phoneRegion('fr', 'US')).toBe('FR');
   });
 
-  it('falls back to the default when the country is a name, unknown or missing', () => {
-    expect(phoneRegion('France', 'US')).toBe('US');
+  it('reads a country name as forms send it, in any case and with or without accents', () => {
+    expect(phoneRegion('France', 'US')).toBe('FR');
+    expect(phoneRegion('united kingdom', 'US')).toBe('GB');
+    expect(phoneRegion('UK', 'US')).toBe('GB');
+    expect(phoneRegion("Cote d'Ivoire", 'US')).toBe('CI');
+    expect(phoneRegion('Deutschland', 'US')).toBe('DE');
+    expect(normalizePhone('07400 123456', phoneRegion('United Kingdom', 'US'))).toMatchObject({
+      phone: '+447400123456',
+    });
+  });
+
+  it('falls back to the default when the country is unknown or missing', () => {
+    expect(phoneRegion('Atlantis', 'US')).toBe('US');
     expect(phoneRegion('ZZ', 'GB')).toBe('GB');
     expect(phoneRegion(undefined, 'de')).toBe('DE');
   });
 
   it('has no region when neither is a supported code', () => {
-    expect(phoneRegion('UK', 'EU')).toBeUndefined();
+    expect(phoneRegion('Atlantis', 'EU')).toBeUndefined();
   });
 });
