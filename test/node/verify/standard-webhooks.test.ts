@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../src/verify/crypto';
 import { signStandardWebhook, standardWebhooks } from '../../../src/verify/standard-webhooks';
@@ -33,6 +34,12 @@ describe('standard webhooks', () => {
     expect((await verifier.verify(request(headers), at(TS))).ok).toBe(true);
     const ours = await signStandardWebhook(SECRET, ID, Math.floor(Date.now() / 1000), utf8(BODY));
     expect(() => new Webhook(SECRET).verify(BODY, ours)).not.toThrow();
+  });
+
+  it("Inlet's outbound delivery signature verifies with Svix's library too, and a tampered one does not", async () => {
+    const ours = await signStandardWebhook(SECRET, ID, Math.floor(Date.now() / 1000), utf8(BODY));
+    expect(() => new SvixWebhook(SECRET).verify(BODY, ours)).not.toThrow();
+    expect(() => new SvixWebhook(SECRET).verify(`${BODY} `, ours)).toThrow();
   });
 
   it.each([
