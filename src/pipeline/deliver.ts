@@ -24,13 +24,12 @@ import {
 } from '../store/events';
 import { readHold, writeHold } from '../store/holds';
 import {
+  attemptStatement,
   claimCreation,
   closeWindow,
-  deliveredStatement,
   joinWindow,
   openWindow,
   type Person,
-  releaseCreation,
   resolvePerson,
 } from '../store/people';
 import type { DeliveryMessage } from './accept';
@@ -118,7 +117,13 @@ export async function deliverEvent(
     return { ack: true };
   }
 
-  const person = await resolvePerson(env.DB, await personKeys(mapped.lead), startedAt);
+  const { person, createdHere } = await resolvePerson(
+    env.DB,
+    await personKeys(mapped.lead),
+    event.id,
+    startedAt,
+    LEASE_MS,
+  );
   let lead = mapped.lead;
   let mergedEventIds: string[] = [];
   if (config.mergeWindowMs > 0) {
@@ -129,7 +134,11 @@ export async function deliverEvent(
   }
 
   const action = person.crmRecordId || person.deliveries > 0 ? 'update' : 'create';
-  if (action === 'create' && !(await claimCreation(env.DB, person.id, startedAt, LEASE_MS))) {
+  if (
+    action === 'create' &&
+    !createdHere &&
+    !(await claimCreation(env.DB, person.id, event.id, startedAt, LEASE_MS))
+  ) {
     // Another lead of this person is creating the record right now; come back and update it.
     await deferEvent(env.DB, event.id, startedAt, lead);
     return { ack: false, delaySeconds: CREATION_WAIT_SECONDS };
@@ -164,13 +173,20 @@ export async function deliverEvent(
       env.DB,
       attempt,
       { status: 'delivered', lead, personId: person.id, deliveredAt: Date.now() },
-      [deliveredStatement(env.DB, person.id, outcome.recordId, Date.now())],
+      [attemptStatement(env.DB, person.id, { delivered: true, crmRecordId: outcome.recordId }, Date.now())],
     );
     return { ack: true };
   }
-  if (action === 'create') await releaseCreation(env.DB, person.id);
+  const personSide = attemptStatement(
+    env.DB,
+    person.id,
+    { delivered: false, releaseCreation: action === 'create' },
+    Date.now(),
+  );
   if (decision.action === 'stop') {
-    await finishAttempt(env.DB, attempt, { status: 'dead', lead, personId: person.id, lastError });
+    await finishAttempt(env.DB, attempt, { status: 'dead', lead, personId: person.id, lastError }, [
+      personSide,
+    ]);
     log.warn('destination refused the lead; event dead', {
       event_id: event.id,
       source: event.source,
@@ -178,7 +194,9 @@ export async function deliverEvent(
     });
     return { ack: true };
   }
-  await finishAttempt(env.DB, attempt, { status: 'retrying', lead, personId: person.id, lastError });
+  await finishAttempt(env.DB, attempt, { status: 'retrying', lead, personId: person.id, lastError }, [
+    personSide,
+  ]);
   if (
     outcome.retryAfterSeconds !== undefined &&
     (outcome.errorClass === 'rate_limited' || outcome.httpStatus === 503)

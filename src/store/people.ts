@@ -70,75 +70,95 @@ async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
  * The person these keys identify, created on first sight. Concurrent first sightings race on the
  * unique keys; the loser reads the winner's row. A known person learns identifiers it lacked (a
  * phone, later an email) unless another person already holds them; a new person whose phone is
- * already someone else's is created without it.
+ * already someone else's is created without it. A person created here is created with the creation
+ * lease already held by the caller (`createdHere`), which spares a separate claim.
  */
-export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): Promise<Person> {
+export async function resolvePerson(
+  db: D1Database,
+  keys: Keys,
+  eventId: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<{ person: Person; createdHere: boolean }> {
   const existing = await find(db, keys);
   if (existing) {
     const learnsEmail = keys.email && !existing.emailKey;
     const learnsPhone = keys.phone && !existing.phoneKey;
-    await db
-      .prepare(
-        `UPDATE OR IGNORE people SET last_seen = ?2,
-           email_key = COALESCE(email_key, ?3), phone_key = COALESCE(phone_key, ?4)
-         WHERE id = ?1`,
-      )
-      .bind(existing.id, nowMs, learnsEmail ? keys.email : null, learnsPhone ? keys.phone : null)
-      .run();
-    return existing;
+    // last_seen is written with the attempt; only new identifiers need a write here.
+    if (learnsEmail || learnsPhone) {
+      await db
+        .prepare(
+          `UPDATE OR IGNORE people SET email_key = COALESCE(email_key, ?2), phone_key = COALESCE(phone_key, ?3)
+           WHERE id = ?1`,
+        )
+        .bind(existing.id, learnsEmail ? keys.email : null, learnsPhone ? keys.phone : null)
+        .run();
+    }
+    return { person: existing, createdHere: false };
   }
   const created = await db
     .prepare(
-      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen)
-       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4)
+      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen, creating_until, creating_by)
+       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4, ?5, ?6)
        ON CONFLICT DO NOTHING RETURNING *`,
     )
-    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs)
+    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs, nowMs + leaseMs, eventId)
     .first<PersonRow>();
-  if (created) return toPerson(created);
+  if (created) return { person: toPerson(created), createdHere: true };
   const raced = await find(db, keys);
   if (!raced) throw new Error('person vanished between insert and lookup');
-  return raced;
+  return { person: raced, createdHere: false };
 }
 
 /**
  * Takes the right to create this person in the CRM. Only one event holds it at a time, so two first
- * leads of the same person processed at once cannot both create a record.
+ * leads of the same person processed at once cannot both create a record; the holder itself may
+ * take it again (back from a merge window, or retrying).
  */
 export async function claimCreation(
   db: D1Database,
   personId: string,
+  eventId: string,
   nowMs: number,
   leaseMs: number,
 ): Promise<boolean> {
   const result = await db
     .prepare(
-      `UPDATE people SET creating_until = ?2
-       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3)`,
+      `UPDATE people SET creating_until = ?2, creating_by = ?4
+       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?4)`,
     )
-    .bind(personId, nowMs + leaseMs, nowMs)
+    .bind(personId, nowMs + leaseMs, nowMs, eventId)
     .run();
   return result.meta.changes > 0;
 }
 
-/** Recorded in the same D1 batch as the delivered attempt. */
-export function deliveredStatement(
+/**
+ * The person's side of an attempt, written in the same D1 batch as the attempt row: last seen,
+ * and either a delivery (count, CRM record id) or, after a failed creation, the released lease.
+ */
+export function attemptStatement(
   db: D1Database,
   personId: string,
-  crmRecordId: string | undefined,
+  outcome:
+    | { delivered: true; crmRecordId: string | undefined }
+    | { delivered: false; releaseCreation: boolean },
   nowMs: number,
 ): D1PreparedStatement {
+  if (outcome.delivered) {
+    return db
+      .prepare(
+        `UPDATE people SET deliveries = deliveries + 1, last_seen = ?3, creating_until = NULL, creating_by = NULL,
+           crm_record_id = COALESCE(?2, crm_record_id)
+         WHERE id = ?1`,
+      )
+      .bind(personId, outcome.crmRecordId ?? null, nowMs);
+  }
   return db
     .prepare(
-      `UPDATE people SET deliveries = deliveries + 1, last_seen = ?3, creating_until = NULL,
-         crm_record_id = COALESCE(?2, crm_record_id)
+      `UPDATE people SET last_seen = ?2, creating_until = CASE WHEN ?3 THEN NULL ELSE creating_until END
        WHERE id = ?1`,
     )
-    .bind(personId, crmRecordId ?? null, nowMs);
-}
-
-export async function releaseCreation(db: D1Database, personId: string): Promise<void> {
-  await db.prepare('UPDATE people SET creating_until = NULL WHERE id = ?1').bind(personId).run();
+    .bind(personId, nowMs, outcome.releaseCreation ? 1 : 0);
 }
 
 /** Opens a merge window held by `eventId`, unless another event already holds an open one. */

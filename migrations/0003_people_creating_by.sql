@@ -1,0 +1,2 @@
+-- Which event holds the creation lease, so the same event (back after a merge window) can take it again.
+ALTER TABLE people ADD COLUMN creating_by TEXT;
