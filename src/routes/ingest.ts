@@ -21,6 +21,9 @@ export const ingest = new Hono<{ Bindings: Env }>();
 const reply = (answer: HandshakeReply) =>
   new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.contentType } });
 
+const notPost = () =>
+  new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, { allow: 'POST' });
+
 function sourceFor(name: string): Source {
   const source = findSource(name);
   if (!source) throw new InletError(404, 'unknown_source', 'No source is configured under this name.');
@@ -46,9 +49,7 @@ ingest.get('/:source', async (c) => {
   };
   const answered = await challenge(source, inbound, c.env);
   if (answered) return answered;
-  throw new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, {
-    allow: 'POST',
-  });
+  throw notPost();
 });
 
 ingest.post('/:source', async (c) => {
@@ -77,50 +78,40 @@ ingest.post('/:source', async (c) => {
   if (handshake) return reply(handshake);
   const payload = validatePayload(source.schema, parsed);
 
-  const headers = keptHeaders(inbound.headers);
-  const receivedAt = context.nowMs;
-  if (!source.split) {
-    const idempotencyKey =
-      source.preset.idempotencyKey?.(inbound, payload) ??
-      verification.deliveryId ??
-      `sha256:${await sha256Hex(body)}`;
-    const accepted = await accept(c.env, {
-      source: source.name,
-      idempotencyKey,
-      contentType,
-      headers,
-      body,
-      receivedAt,
-    });
-    return accepted.duplicate
-      ? c.json({ id: accepted.id, duplicate: true }, 200)
-      : c.json({ id: accepted.id }, 202);
+  // A batch of leads (Meta) becomes one event per lead, each deduped on its own id, so a
+  // redelivered batch that gained a lead stores just the new one.
+  const events = source.split
+    ? source.split(payload).map((part) => ({
+        body: utf8(JSON.stringify(part)),
+        contentType: 'application/json',
+        key: source.preset.idempotencyKey?.(inbound, part),
+      }))
+    : [
+        {
+          body,
+          contentType,
+          key: source.preset.idempotencyKey?.(inbound, payload) ?? verification.deliveryId,
+        },
+      ];
+  const accepted = [];
+  for (const event of events) {
+    accepted.push(
+      await accept(c.env, {
+        source: source.name,
+        idempotencyKey: event.key ?? `sha256:${await sha256Hex(event.body)}`,
+        contentType: event.contentType,
+        headers: keptHeaders(inbound.headers),
+        body: event.body,
+        receivedAt: context.nowMs,
+      }),
+    );
   }
-
-  // A batch of leads (Meta): one event per lead, each deduped on its own id, so a redelivered batch
-  // that gained a lead stores just the new one.
-  const ids: string[] = [];
-  let fresh = 0;
-  for (const part of source.split(payload)) {
-    const partBody = utf8(JSON.stringify(part));
-    const idempotencyKey =
-      source.preset.idempotencyKey?.(inbound, part) ?? `sha256:${await sha256Hex(partBody)}`;
-    const accepted = await accept(c.env, {
-      source: source.name,
-      idempotencyKey,
-      contentType: 'application/json',
-      headers,
-      body: partBody,
-      receivedAt,
-    });
-    ids.push(accepted.id);
-    if (!accepted.duplicate) fresh++;
-  }
-  return fresh > 0 ? c.json({ id: ids[0], ids }, 202) : c.json({ id: ids[0], ids, duplicate: true }, 200);
+  const fresh = accepted.some((event) => !event.duplicate);
+  const ids = accepted.map((event) => event.id);
+  const answer = source.split ? { id: ids[0] ?? null, ids } : { id: ids[0] };
+  return fresh || accepted.length === 0 ? c.json(answer, 202) : c.json({ ...answer, duplicate: true }, 200);
 });
 
 ingest.all('/:source', () => {
-  throw new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, {
-    allow: 'POST',
-  });
+  throw notPost();
 });
