@@ -15,7 +15,6 @@ export type ProblemCode =
   | 'method_not_allowed'
   | 'not_found'
   | 'unauthorized'
-  | 'source_not_configured'
   | 'internal_error';
 
 /** One failing place in a payload: a path such as `contact.email`, never the value found there. */
@@ -49,7 +48,6 @@ const TITLES: Record<ProblemCode, string> = {
   method_not_allowed: 'Method not allowed',
   not_found: 'Not found',
   unauthorized: 'Unauthorized',
-  source_not_configured: 'Source not configured',
   internal_error: 'Internal error',
 };
 
