@@ -3,7 +3,7 @@
  * hand-written senders post them, mapped by the default flat field map (src/leads/mappings/flat.ts).
  */
 import { flatLead } from '../leads/mappings/flat';
-import { defineSource, type Preset } from './types';
+import { defineSource, type Preset, secretVarFor } from './types';
 
 const flat = flatLead();
 
@@ -11,7 +11,7 @@ export const flatSource = (name: string, preset: Preset) =>
   defineSource({
     name,
     preset,
-    secretVar: `SOURCE_${name.toUpperCase()}_SECRET`,
+    secretVar: secretVarFor(name),
     schema: flat.schema,
     toLead: flat.toLead,
     destination: 'crm',

@@ -58,3 +58,7 @@ export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
 /** Identity function that keeps the payload type flowing from `schema` into `toLead`. */
 export const defineSource = <Schema extends v.GenericSchema>(source: Source<Schema>): Source<Schema> =>
   source;
+
+/** The Worker secret a source reads by convention: `SOURCE_<NAME>_SECRET`, `-` written as `_`. */
+export const secretVarFor = (name: string): string =>
+  `SOURCE_${name.toUpperCase().replaceAll('-', '_')}_SECRET`;

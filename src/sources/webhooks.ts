@@ -11,7 +11,7 @@ import type { LeadTextField } from '../leads/mappings/fields';
 import { flatSource } from './flat';
 import { presets } from './presets';
 import { textAt } from './presets/payload';
-import { defineSource, type Preset } from './types';
+import { defineSource, type Preset, secretVarFor } from './types';
 
 type ContactField =
   | 'email'
@@ -49,7 +49,7 @@ function contactSource(name: string, preset: Preset, paths: Paths) {
   return defineSource({
     name,
     preset,
-    secretVar: `SOURCE_${name.toUpperCase()}_SECRET`,
+    secretVar: secretVarFor(name),
     schema: AnyObject,
     toLead: pick(paths),
     destination: 'crm',
