@@ -32,6 +32,7 @@ export default defineConfig({
           // Short backoff and few attempts, so retry paths finish in seconds.
           RETRY_BASE_SECONDS: '1',
           RETRY_MAX_SECONDS: '2',
+          DELIVERY_MAX_ATTEMPTS: '3',
           DELIVERY_TIMEOUT_MS: '1500',
           MAX_BODY_BYTES: '1048576',
         },
@@ -39,7 +40,7 @@ export default defineConfig({
           'inlet-deliveries': {
             maxBatchSize: 10,
             maxBatchTimeout: 0.05,
-            maxRetries: 2,
+            maxRetries: 3,
             deadLetterQueue: 'inlet-deliveries-dlq',
           },
           'inlet-deliveries-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.05 },

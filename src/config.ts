@@ -25,6 +25,7 @@ export function settings(env: Env): Settings {
     retry: {
       baseSeconds: positive(env.RETRY_BASE_SECONDS, 30),
       maxSeconds: Math.min(positive(env.RETRY_MAX_SECONDS, 3600), 43_200),
+      maxAttempts: Math.floor(positive(env.DELIVERY_MAX_ATTEMPTS, 9)),
     },
     requeueAfterMs: positive(env.REQUEUE_AFTER_SECONDS, 600) * 1000,
     mergeWindowMs: positive(env.PERSON_MERGE_WINDOW_SECONDS, 0) * 1000,

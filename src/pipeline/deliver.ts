@@ -14,6 +14,7 @@ import { log } from '../lib/log';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import {
+  type AttemptRecord,
   claimEvent,
   deferEvent,
   FINAL_STATUSES,
@@ -25,6 +26,7 @@ import {
 import { readHold, writeHold } from '../store/holds';
 import {
   attemptStatement,
+  type CreationAfterAttempt,
   claimCreation,
   closeWindow,
   joinWindow,
@@ -34,26 +36,39 @@ import {
 } from '../store/people';
 import type { DeliveryMessage } from './accept';
 import { parsePayload, validatePayload } from './parse';
-import { backoffSeconds, decide } from './retry-policy';
+import { backoffSeconds, decide, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
 
 /** How long one consumer may hold an event (or a person's creation) before another may take over. */
 const LEASE_MS = 60_000;
-/** How soon to look again when another event is creating the same person. */
+/** The shortest wait for another event that is creating the same person. */
 const CREATION_WAIT_SECONDS = 5;
 
-type Verdict = { ack: true } | { ack: false; delaySeconds: number };
+/**
+ * What becomes of a message: `ack` (its outcome is in D1), `retry` (an attempt failed: the queue
+ * counts it), or `defer` (no attempt was made — a hold, a merge window, another event's creation —
+ * so the message is sent again fresh rather than retried, and waiting never uses up attempts).
+ */
+type Verdict =
+  | { kind: 'ack' }
+  | { kind: 'retry'; delaySeconds: number }
+  | { kind: 'defer'; delaySeconds: number };
+
+const ACK: Verdict = { kind: 'ack' };
+const defer = (seconds: number): Verdict => ({
+  kind: 'defer',
+  delaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(seconds))),
+});
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
   const config = settings(env);
   const nowMs = Date.now();
   // One read per batch: a destination that asked us to wait is not called until then.
   const holdUntil = await readHold(env.KV, 'crm', nowMs).catch(() => undefined);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      let verdict: Verdict;
+  const verdicts = await Promise.all(
+    batch.messages.map(async (message): Promise<Verdict> => {
       try {
-        verdict = holdUntil
-          ? { ack: false, delaySeconds: Math.ceil((holdUntil - nowMs) / 1000) }
+        return holdUntil
+          ? defer((holdUntil - nowMs) / 1000)
           : await deliverEvent(message.body.eventId, env, config);
       } catch (error) {
         // D1 unreachable, a bug, anything unexpected: the work did not happen, so the message stays.
@@ -61,12 +76,35 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
           event_id: message.body.eventId,
           error: error instanceof Error ? error.name : 'unknown',
         });
-        verdict = { ack: false, delaySeconds: backoffSeconds(message.attempts, config.retry, Math.random) };
+        return { kind: 'retry', delaySeconds: backoffSeconds(message.attempts, config.retry, Math.random) };
       }
-      if (verdict.ack) message.ack();
-      else message.retry({ delaySeconds: verdict.delaySeconds });
     }),
   );
+
+  const deferred = batch.messages.flatMap((message, i) => {
+    const verdict = verdicts[i];
+    return verdict?.kind === 'defer' ? [{ message, delaySeconds: verdict.delaySeconds }] : [];
+  });
+  let resent = deferred.length === 0;
+  if (!resent) {
+    try {
+      await env.DELIVERIES.sendBatch(
+        deferred.map(({ message, delaySeconds }) => ({
+          body: message.body,
+          contentType: 'json',
+          delaySeconds,
+        })),
+      );
+      resent = true;
+    } catch {
+      // The fresh copies were not sent: keep the originals instead (a retry, counted by the queue).
+    }
+  }
+  batch.messages.forEach((message, i) => {
+    const verdict = verdicts[i] ?? ACK;
+    if (verdict.kind === 'ack' || (verdict.kind === 'defer' && resent)) message.ack();
+    else message.retry({ delaySeconds: verdict.delaySeconds });
+  });
 }
 
 export async function deliverEvent(
@@ -82,29 +120,30 @@ export async function deliverEvent(
   if (!source) {
     await updateEvent(env.DB, event.id, { status: 'dead', lastError: 'source no longer configured' });
     log.error('event for an unknown source marked dead', { event_id: event.id, source: event.source });
-    return { ack: true };
+    return ACK;
   }
 
   const mapped = await leadOf(event, source, env);
   if ('lookupFailed' in mapped) {
     // A provider lookup (Meta's Graph API) failed in a way that can heal: an attempt like any other.
     const decision = decide({ errorClass: 'lookup_failed' }, event.attempts, config.retry);
-    const delaySeconds = decision.action === 'retry' ? decision.delaySeconds : 1;
-    await finishAttempt(
-      env.DB,
-      {
-        eventId: event.id,
-        attempt: event.attempts,
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        httpStatus: null,
-        errorClass: 'lookup_failed',
-        reason: mapped.lookupFailed,
-        retryInSeconds: delaySeconds,
-      },
-      { status: 'retrying', lastError: `lookup_failed: ${mapped.lookupFailed}` },
-    );
-    return { ack: false, delaySeconds };
+    const attempt: AttemptRecord = {
+      eventId: event.id,
+      attempt: event.attempts,
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      httpStatus: null,
+      errorClass: 'lookup_failed',
+      reason: mapped.lookupFailed,
+      retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
+    };
+    const lastError = `lookup_failed: ${mapped.lookupFailed}`;
+    if (decision.action === 'retry') {
+      await finishAttempt(env.DB, attempt, { status: 'retrying', lastError });
+      return { kind: 'retry', delaySeconds: decision.delaySeconds };
+    }
+    await finishAttempt(env.DB, attempt, { status: 'dead', lastError });
+    return ACK;
   }
   if ('problem' in mapped) {
     await updateEvent(env.DB, event.id, { status: 'invalid', lastError: mapped.problem });
@@ -114,7 +153,7 @@ export async function deliverEvent(
       // Only the stable code: the rest may quote a thrown error, which may quote the payload.
       reason: mapped.problem.split(':')[0],
     });
-    return { ack: true };
+    return ACK;
   }
 
   const { person, createdHere } = await resolvePerson(
@@ -126,7 +165,9 @@ export async function deliverEvent(
   );
   let lead = mapped.lead;
   let mergedEventIds: string[] = [];
-  if (config.mergeWindowMs > 0) {
+  // A window this event opened is closed by it even if merging was switched off meanwhile, so the
+  // leads folded into it are delivered.
+  if (config.mergeWindowMs > 0 || person.pendingEventId === event.id) {
     const window = await mergeWindow(env, event, person, lead, config.mergeWindowMs, startedAt);
     if ('verdict' in window) return window.verdict;
     lead = window.lead;
@@ -134,14 +175,14 @@ export async function deliverEvent(
   }
 
   const action = person.crmRecordId || person.deliveries > 0 ? 'update' : 'create';
-  if (
-    action === 'create' &&
-    !createdHere &&
-    !(await claimCreation(env.DB, person.id, event.id, startedAt, LEASE_MS))
-  ) {
-    // Another lead of this person is creating the record right now; come back and update it.
-    await deferEvent(env.DB, event.id, startedAt, lead);
-    return { ack: false, delaySeconds: CREATION_WAIT_SECONDS };
+  if (action === 'create' && !createdHere) {
+    const claim = await claimCreation(env.DB, person.id, event.id, startedAt, LEASE_MS);
+    if (!claim.claimed) {
+      // Another lead of this person is creating the record: come back after its attempt (its lease
+      // covers the attempt in flight, or lasts until its next retry), then update the record.
+      await deferEvent(env.DB, event.id, startedAt, lead);
+      return defer(Math.max(CREATION_WAIT_SECONDS, (claim.heldUntil - LEASE_MS - startedAt) / 1000));
+    }
   }
 
   const outcome = await deliverWebhook(
@@ -156,7 +197,7 @@ export async function deliverEvent(
     },
   );
   const decision = decide(outcome, event.attempts, config.retry);
-  const attempt = {
+  const attempt: AttemptRecord = {
     eventId: event.id,
     attempt: event.attempts,
     startedAt,
@@ -175,24 +216,34 @@ export async function deliverEvent(
       { status: 'delivered', lead, personId: person.id, deliveredAt: Date.now() },
       [attemptStatement(env.DB, person.id, { delivered: true, crmRecordId: outcome.recordId }, Date.now())],
     );
-    return { ack: true };
+    return ACK;
   }
-  const personSide = attemptStatement(
-    env.DB,
-    person.id,
-    { delivered: false, releaseCreation: action === 'create' },
-    Date.now(),
-  );
+
+  // A create that failed in a way that may have applied it keeps this event the only one allowed to
+  // create the person, until after its next attempt: otherwise the person's next lead would create
+  // a second record. A refusal, or the last attempt, lets another lead create.
+  const creation: CreationAfterAttempt =
+    action !== 'create'
+      ? { kind: 'keep' }
+      : decision.action === 'retry'
+        ? { kind: 'hold', untilMs: Date.now() + decision.delaySeconds * 1000 + LEASE_MS }
+        : { kind: 'release' };
+  const personSide = attemptStatement(env.DB, person.id, { delivered: false, creation }, Date.now());
+
   if (decision.action === 'stop') {
     await finishAttempt(env.DB, attempt, { status: 'dead', lead, personId: person.id, lastError }, [
       personSide,
     ]);
-    log.warn('destination refused the lead; event dead', {
-      event_id: event.id,
-      source: event.source,
-      http_status: outcome.httpStatus,
-    });
-    return { ack: true };
+    log.warn(
+      decision.exhausted ? 'attempts exhausted; event dead' : 'destination refused the lead; event dead',
+      {
+        event_id: event.id,
+        source: event.source,
+        attempts: event.attempts,
+        http_status: outcome.httpStatus,
+      },
+    );
+    return ACK;
   }
   await finishAttempt(env.DB, attempt, { status: 'retrying', lead, personId: person.id, lastError }, [
     personSide,
@@ -211,7 +262,7 @@ export async function deliverEvent(
     error_class: outcome.errorClass,
     delay_s: decision.delaySeconds,
   });
-  return { ack: false, delaySeconds: decision.delaySeconds };
+  return { kind: 'retry', delaySeconds: decision.delaySeconds };
 }
 
 /**
@@ -232,18 +283,20 @@ async function mergeWindow(
   const open = holder !== null && (person.pendingUntil ?? 0) > nowMs;
   if (open && holder !== event.id && (await joinWindow(env.DB, person.id, holder, event.id, lead))) {
     log.info('lead merged into a pending delivery', { event_id: event.id, into: holder });
-    return { verdict: { ack: true } };
+    return { verdict: ACK };
   }
   if (open && holder === event.id) {
     // Back too early (a redelivered message): wait out the rest of the window.
     await deferEvent(env.DB, event.id, nowMs, lead);
-    return {
-      verdict: { ack: false, delaySeconds: Math.ceil(((person.pendingUntil ?? nowMs) - nowMs) / 1000) },
-    };
+    return { verdict: defer(((person.pendingUntil ?? nowMs) - nowMs) / 1000) };
   }
-  if (holder !== event.id && (await openWindow(env.DB, person.id, event.id, nowMs + windowMs, nowMs))) {
+  if (
+    windowMs > 0 &&
+    holder !== event.id &&
+    (await openWindow(env.DB, person.id, event.id, nowMs + windowMs, nowMs))
+  ) {
     await deferEvent(env.DB, event.id, nowMs, lead);
-    return { verdict: { ack: false, delaySeconds: Math.ceil(windowMs / 1000) } };
+    return { verdict: defer(windowMs / 1000) };
   }
   const merged = (await closeWindow(env.DB, person.id, event.id)) as Lead[];
   return {
@@ -267,11 +320,10 @@ async function alreadyHandled(eventId: string, env: Env, nowMs: number): Promise
   const current = await getEvent(env.DB, eventId);
   if (!current) {
     log.error('queue message for an unknown event dropped', { event_id: eventId });
-    return { ack: true };
+    return ACK;
   }
-  if (FINAL_STATUSES.includes(current.status)) return { ack: true };
-  const waitMs = (current.leaseUntil ?? nowMs) - nowMs;
-  return { ack: false, delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  if (FINAL_STATUSES.includes(current.status)) return ACK;
+  return defer(((current.leaseUntil ?? nowMs) - nowMs) / 1000);
 }
 
 type Mapped = { lead: Lead } | { problem: string } | { lookupFailed: string };

@@ -8,6 +8,11 @@ export interface RetrySettings {
   baseSeconds: number;
   /** Cap on any backoff delay (Cloudflare Queues accept at most 43,200 s). */
   maxSeconds: number;
+  /**
+   * Delivery attempts before an event is dead. Counted by Inlet, not by the queue: waiting out a
+   * hold or another event's creation re-sends the message, which a queue would count as a retry.
+   */
+  maxAttempts: number;
 }
 
 /** Why an attempt ended the way it did; recorded on every attempt and shown to operators. */
@@ -23,7 +28,11 @@ export type ErrorClass =
   /** A provider lookup before delivery failed (Meta's Graph API down, or its token needs fixing). */
   | 'lookup_failed';
 
-export type Decision = { action: 'done' } | { action: 'retry'; delaySeconds: number } | { action: 'stop' };
+export type Decision =
+  | { action: 'done' }
+  | { action: 'retry'; delaySeconds: number }
+  /** `exhausted`: a transient failure on the last allowed attempt; otherwise the destination refused. */
+  | { action: 'stop'; exhausted: boolean };
 
 /** Cloudflare Queues reject a longer `delaySeconds`. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
@@ -79,7 +88,8 @@ export function decide(
   random: () => number = Math.random,
 ): Decision {
   if (outcome.errorClass === 'ok') return { action: 'done' };
-  if (!isRetryable(outcome.errorClass)) return { action: 'stop' };
+  if (!isRetryable(outcome.errorClass)) return { action: 'stop', exhausted: false };
+  if (attempt >= retry.maxAttempts) return { action: 'stop', exhausted: true };
   // The destination's own word on when to come back wins over our backoff, but never makes us
   // come back sooner than backoff would.
   const delay = Math.max(backoffSeconds(attempt, retry, random), outcome.retryAfterSeconds ?? 0);

@@ -113,7 +113,8 @@ export async function resolvePerson(
 /**
  * Takes the right to create this person in the CRM. Only one event holds it at a time, so two first
  * leads of the same person processed at once cannot both create a record; the holder itself may
- * take it again (back from a merge window, or retrying).
+ * take it again (back from a merge window, or retrying). When another event holds it, answers when
+ * that holder's lease ends.
  */
 export async function claimCreation(
   db: D1Database,
@@ -121,27 +122,46 @@ export async function claimCreation(
   eventId: string,
   nowMs: number,
   leaseMs: number,
-): Promise<boolean> {
-  const result = await db
+): Promise<{ claimed: true } | { claimed: false; heldUntil: number }> {
+  const claimed = await db
     .prepare(
       `UPDATE people SET creating_until = ?2, creating_by = ?4
-       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?4)`,
+       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?4)
+       RETURNING id`,
     )
     .bind(personId, nowMs + leaseMs, nowMs, eventId)
-    .run();
-  return result.meta.changes > 0;
+    .first<{ id: string }>();
+  if (claimed) return { claimed: true };
+  const holder = await db
+    .prepare('SELECT creating_until FROM people WHERE id = ?1')
+    .bind(personId)
+    .first<{ creating_until: number | null }>();
+  return { claimed: false, heldUntil: holder?.creating_until ?? nowMs };
 }
+
+/** What an attempt means for the person's creation lease, when the attempt was a create. */
+export type CreationAfterAttempt =
+  /** Not a create, or nothing to change. */
+  | { kind: 'keep' }
+  /** The CRM surely did not create the person (it refused): another lead may create. */
+  | { kind: 'release' }
+  /**
+   * The create may have happened (a timeout, a dropped connection, a 5xx after the write): the
+   * same event keeps the right to create until after its next attempt, so no other lead of this
+   * person creates a second record meanwhile.
+   */
+  | { kind: 'hold'; untilMs: number };
 
 /**
  * The person's side of an attempt, written in the same D1 batch as the attempt row: last seen,
- * and either a delivery (count, CRM record id) or, after a failed creation, the released lease.
+ * and either a delivery (count, CRM record id) or what becomes of the creation lease.
  */
 export function attemptStatement(
   db: D1Database,
   personId: string,
   outcome:
     | { delivered: true; crmRecordId: string | undefined }
-    | { delivered: false; releaseCreation: boolean },
+    | { delivered: false; creation: CreationAfterAttempt },
   nowMs: number,
 ): D1PreparedStatement {
   if (outcome.delivered) {
@@ -153,12 +173,18 @@ export function attemptStatement(
       )
       .bind(personId, outcome.crmRecordId ?? null, nowMs);
   }
-  return db
-    .prepare(
-      `UPDATE people SET last_seen = ?2, creating_until = CASE WHEN ?3 THEN NULL ELSE creating_until END
-       WHERE id = ?1`,
-    )
-    .bind(personId, nowMs, outcome.releaseCreation ? 1 : 0);
+  const { creation } = outcome;
+  if (creation.kind === 'release') {
+    return db
+      .prepare('UPDATE people SET last_seen = ?2, creating_until = NULL, creating_by = NULL WHERE id = ?1')
+      .bind(personId, nowMs);
+  }
+  if (creation.kind === 'hold') {
+    return db
+      .prepare('UPDATE people SET last_seen = ?2, creating_until = ?3 WHERE id = ?1')
+      .bind(personId, nowMs, creation.untilMs);
+  }
+  return db.prepare('UPDATE people SET last_seen = ?2 WHERE id = ?1').bind(personId, nowMs);
 }
 
 /** Opens a merge window held by `eventId`, unless another event already holds an open one. */

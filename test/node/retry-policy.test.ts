@@ -8,7 +8,7 @@ import {
   parseRetryAfter,
 } from '../../src/pipeline/retry-policy';
 
-const retry = { baseSeconds: 30, maxSeconds: 3600 };
+const retry = { baseSeconds: 30, maxSeconds: 3600, maxAttempts: 9 };
 
 describe('retry policy', () => {
   it.each([
@@ -35,8 +35,17 @@ describe('retry policy', () => {
     ] as const) {
       expect(decide({ errorClass }, 1, retry, () => 0.5).action).toBe('retry');
     }
-    expect(decide({ errorClass: 'client_error' }, 1, retry)).toEqual({ action: 'stop' });
+    expect(decide({ errorClass: 'client_error' }, 1, retry)).toEqual({ action: 'stop', exhausted: false });
     expect(decide({ errorClass: 'ok' }, 1, retry)).toEqual({ action: 'done' });
+  });
+
+  it('stops a transient failure on the last allowed attempt, and only then', () => {
+    expect(decide({ errorClass: 'server_error' }, 8, retry, () => 0.5).action).toBe('retry');
+    expect(decide({ errorClass: 'server_error' }, 9, retry, () => 0.5)).toEqual({
+      action: 'stop',
+      exhausted: true,
+    });
+    expect(decide({ errorClass: 'ok' }, 9, retry)).toEqual({ action: 'done' });
   });
 
   it('never waits less than Retry-After, nor longer than the queue allows', () => {
@@ -44,7 +53,7 @@ describe('retry policy', () => {
       decide(
         { errorClass: 'rate_limited', retryAfterSeconds: 7 },
         1,
-        { baseSeconds: 1, maxSeconds: 60 },
+        { ...retry, baseSeconds: 1, maxSeconds: 60 },
         () => 0,
       ),
     ).toEqual({

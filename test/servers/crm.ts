@@ -11,6 +11,15 @@
  * Control API (tests only): POST /__control/script {email, responses:[{status, headers?, delayMs?}]},
  * POST /__control/rate-limit {limit, windowSeconds}, GET /__control/deliveries?email=...,
  * GET /__control/records?email=...
+ *
+ * With the `chaos` option (the chaos run, `npm run chaos`; never the tests), every lead request
+ * that no script answers fails with probability `failureRate`, in one of five ways picked by a
+ * seeded generator: 500, 503 + `Retry-After: 1`, 429 + `Retry-After: 1`, a slow answer (the lead is
+ * applied, then answered after `slowMs`, longer than the gateway's timeout: the gateway cannot know
+ * it landed), or a dropped connection (not applied). Faults are recorded in the deliveries with
+ * `chaos` set (a dropped one with status 0). In chaos mode the CRM also behaves as a receiver that
+ * honours Inlet's at-least-once contract: a repeat of a `webhook-id` it already applied answers 200
+ * with that record and changes nothing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +40,10 @@ export interface ReceivedDelivery {
   email: string | null;
   lead: unknown;
   mergedEventIds: string[];
+  /** The fault the chaos option injected into this request, if any. */
+  chaos?: ChaosFault;
+  /** Chaos mode only: a repeat of a webhook-id already applied, answered 200 without applying it. */
+  repeat?: boolean;
 }
 
 export interface CrmRecord {
@@ -45,6 +58,35 @@ export interface MockCrmOptions {
   port?: number;
   /** Print one line per lead received (for `npm run dev`). */
   print?: boolean;
+  /** Random faults for the chaos run (see the file comment). Absent: the CRM never fails on its own. */
+  chaos?: ChaosOptions;
+}
+
+export interface ChaosOptions {
+  /** Probability, 0 to 1, that a lead request no script answers fails. */
+  failureRate: number;
+  /** Seed of the generator: the same seed gives the same faults for the same order of requests. */
+  seed?: number;
+  /** How long a slow answer takes, in ms; keep it above the gateway's DELIVERY_TIMEOUT_MS. */
+  slowMs?: number;
+  /** The kinds of fault to pick from, equally likely (default: all five). */
+  faults?: readonly ChaosFault[];
+}
+
+export type ChaosFault = 'http_500' | 'http_503' | 'http_429' | 'slow' | 'dropped';
+
+export const CHAOS_FAULTS: readonly ChaosFault[] = ['http_500', 'http_503', 'http_429', 'slow', 'dropped'];
+
+/** mulberry32: a small, fast, seedable generator of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export interface MockCrm {
@@ -76,6 +118,17 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
   const records = new Map<string, CrmRecord>();
   let rateLimit: { limit: number; windowMs: number } | undefined;
   let window = { start: 0, count: 0 };
+  const chaos = options.chaos;
+  const random = seeded(chaos?.seed ?? 1);
+  /** Chaos mode: webhook-id → the record it was applied to. */
+  const applied = new Map<string, string>();
+  const pickFault = (): ChaosFault | undefined => {
+    if (!chaos) return undefined;
+    const roll = random();
+    const which = random();
+    const faults = chaos.faults?.length ? chaos.faults : CHAOS_FAULTS;
+    return roll < chaos.failureRate ? faults[Math.floor(which * faults.length)] : undefined;
+  };
 
   const server = createServer(async (request, response) => {
     try {
@@ -125,15 +178,17 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         return send(response, 401, { error: 'invalid_signature' });
       }
       const email = envelope.data.lead.email ?? null;
-      const record = (status: number) =>
+      const webhookId = String(request.headers['webhook-id']);
+      const record = (status: number, extra: Pick<ReceivedDelivery, 'chaos' | 'repeat'> = {}) =>
         deliveries.push({
           at: Date.now(),
-          webhookId: String(request.headers['webhook-id']),
+          webhookId,
           type: envelope.type,
           status,
           email,
           lead: envelope.data.lead,
           mergedEventIds: envelope.data.merged_event_ids ?? [],
+          ...extra,
         });
 
       const now = Date.now();
@@ -156,6 +211,28 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
           scripted.headers,
         );
       }
+      const fault = pickFault();
+      if (fault === 'dropped') {
+        record(0, { chaos: fault });
+        request.socket.destroy();
+        return;
+      }
+      if (fault === 'http_500' || fault === 'http_503' || fault === 'http_429') {
+        const status = Number(fault.slice(5));
+        record(status, { chaos: fault });
+        return send(
+          response,
+          status,
+          { error: `chaos ${status}` },
+          status === 500 ? {} : { 'retry-after': '1' },
+        );
+      }
+      const appliedTo = chaos ? applied.get(webhookId) : undefined;
+      if (appliedTo) {
+        record(200, { repeat: true, ...(fault ? { chaos: fault } : {}) });
+        if (fault) await new Promise((resolve) => setTimeout(resolve, chaos?.slowMs ?? 2500));
+        return send(response, 200, { id: appliedTo, created: false, duplicate: true });
+      }
       let target: CrmRecord | undefined;
       if (envelope.type === 'lead.updated') {
         const byId = envelope.data.person.crm_record_id;
@@ -173,11 +250,14 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         records.set(target.id, target);
       }
       const created = target.updates === 0;
-      record(created ? 201 : 200);
+      if (chaos) applied.set(webhookId, target.id);
+      record(created ? 201 : 200, fault ? { chaos: fault } : {});
       if (options.print)
         console.log(
           `[mock-crm] ${created ? 'created' : 'updated'} ${target.id}: ${JSON.stringify(envelope.data.lead)}`,
         );
+      // A slow answer: the lead is applied, but the answer comes after the gateway gave up.
+      if (fault) await new Promise((resolve) => setTimeout(resolve, chaos?.slowMs ?? 2500));
       return send(response, created ? 201 : 200, { id: target.id, created });
     } catch (error) {
       return send(response, 500, { error: error instanceof Error ? error.name : 'error' });

@@ -10,7 +10,7 @@ import { deliverBatch } from '../../src/pipeline/deliver';
 import { sweep } from '../../src/pipeline/sweep';
 import { getEvent, insertEvent } from '../../src/store/events';
 import { writeHold } from '../../src/store/holds';
-import { crmDeliveries, uniqueEmail, waitForStatus } from './helpers';
+import { crmDeliveries, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
 
 async function storeEvent(email: string, receivedAt = Date.now()): Promise<string> {
   const result = await insertEvent(env.DB, {
@@ -81,16 +81,40 @@ describe('delivery consumer', () => {
     expect(result.delays[0]).toBeGreaterThanOrEqual(1);
   });
 
-  it('reschedules without calling the CRM while a destination hold is in force', async () => {
+  it('waits out a destination hold without calling the CRM and without using up an attempt', async () => {
     const email = uniqueEmail('held');
     const id = await storeEvent(email);
     await writeHold(env.KV, 'crm', Date.now() + 30_000, Date.now());
+    const { queue, sent } = recordingQueue();
     try {
-      const result = await consume(deliverBatch, [id]);
-      expect(result.explicitAcks).toEqual([]);
-      expect(result.delays[0]).toBeGreaterThanOrEqual(29);
+      const result = await consume(deliverBatch, [id], { ...env, DELIVERIES: queue });
+      // Acked only because a fresh copy was sent, delayed to the end of the hold: a queue retry
+      // would count against the message's retries although nothing was attempted.
+      expect(result.explicitAcks).toEqual(['m0']);
+      expect(result.retryMessages).toEqual([]);
+      expect(sent).toEqual([{ body: { eventId: id }, delaySeconds: expect.any(Number) }]);
+      expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(29);
       expect(await crmDeliveries(email)).toHaveLength(0);
-      expect((await getEvent(env.DB, id))?.status).toBe('queued');
+      const event = await getEvent(env.DB, id);
+      expect(event?.status).toBe('queued');
+      expect(event?.attempts).toBe(0);
+    } finally {
+      await env.KV.delete('hold:crm');
+    }
+  });
+
+  it('keeps the original message (a retry) when the fresh copy cannot be sent', async () => {
+    const id = await storeEvent(uniqueEmail('nosend'));
+    await writeHold(env.KV, 'crm', Date.now() + 30_000, Date.now());
+    const failing = {
+      send: () => Promise.reject(new Error('queue unavailable')),
+      sendBatch: () => Promise.reject(new Error('queue unavailable')),
+    } as unknown as Queue;
+    try {
+      const result = await consume(deliverBatch, [id], { ...env, DELIVERIES: failing });
+      expect(result.explicitAcks).toEqual([]);
+      expect(result.retryMessages).toHaveLength(1);
+      expect(result.delays[0]).toBeGreaterThanOrEqual(29);
     } finally {
       await env.KV.delete('hold:crm');
     }

@@ -93,3 +93,23 @@ export async function crmDeliveries(email: string): Promise<CrmDelivery[]> {
 }
 
 export { env };
+
+/**
+ * A queue that records what the consumer re-sends instead of sending it, for direct consumer tests
+ * that must not leave a message behind for the real consumer.
+ */
+export function recordingQueue(): {
+  queue: Queue;
+  sent: { body: unknown; delaySeconds: number | undefined }[];
+} {
+  const sent: { body: unknown; delaySeconds: number | undefined }[] = [];
+  const queue = {
+    async send(body: unknown, options?: QueueSendOptions) {
+      sent.push({ body, delaySeconds: options?.delaySeconds });
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest>) {
+      for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+    },
+  } as unknown as Queue;
+  return { queue, sent };
+}

@@ -7,7 +7,7 @@ import { newId } from '../../src/lib/ids';
 import type { DeliveryMessage } from '../../src/pipeline/accept';
 import { deliverBatch } from '../../src/pipeline/deliver';
 import { getEvent, insertEvent } from '../../src/store/events';
-import { crmDeliveries, postDemo, uniqueEmail, waitForStatus } from './helpers';
+import { crmDeliveries, crmScript, postDemo, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
 
 interface CrmRecord {
   id: string;
@@ -98,11 +98,17 @@ describe('one person, one CRM record', () => {
     const email = uniqueEmail('race');
     const a = await storeEvent({ email, first_name: 'Ana' });
     const b = await storeEvent({ email, last_name: 'Lima' });
-    const result = await consume([a, b]);
+    const { queue, sent } = recordingQueue();
+    const result = await consume([a, b], { ...env, DELIVERIES: queue });
     // One is delivered as the creation; the other waits for it rather than creating a second record.
-    expect(result.explicitAcks).toHaveLength(1);
-    expect(result.retryMessages).toHaveLength(1);
-    const waiting = result.retryMessages[0]?.msgId === 'm0' ? a : b;
+    // Both messages are acked: one delivered, the other re-sent fresh to come back after the
+    // creation (waiting is not an attempt, so it must not use up the queue's retries).
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(result.retryMessages).toHaveLength(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(5);
+    const waiting = (sent[0]?.body as { eventId: string } | undefined)?.eventId ?? '';
+    expect((await getEvent(env.DB, waiting))?.attempts).toBe(0);
     expect((await getEvent(env.DB, waiting))?.status).toBe('queued');
     await consume([waiting]);
     expect((await getEvent(env.DB, waiting))?.status).toBe('delivered');
@@ -111,16 +117,55 @@ describe('one person, one CRM record', () => {
   });
 });
 
+describe('a create that may have happened', () => {
+  it("keeps the person's other leads waiting until the creating event's next attempt, then they update", async () => {
+    const email = uniqueEmail('ambiguous');
+    // The CRM answers only after Inlet's timeout: it may well have created the record.
+    await crmScript(email, [{ status: 201, delayMs: 3000 }]);
+    const a = await storeEvent({ email, first_name: 'Ama' });
+    const b = await storeEvent({ email, company: 'Later Ltd' });
+    const { queue, sent } = recordingQueue();
+    const environment = { ...env, DELIVERIES: queue };
+
+    const first = await consume([a], environment);
+    expect(first.retryMessages).toHaveLength(1);
+    expect((await getEvent(env.DB, a))?.status).toBe('retrying');
+
+    // The second lead must not create the person again while A's create is unresolved.
+    const second = await consume([b], environment);
+    expect(second.explicitAcks).toEqual(['m0']);
+    expect(sent.map((m) => m.body)).toEqual([{ eventId: b }]);
+    expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(1);
+    expect((await getEvent(env.DB, b))?.status).toBe('queued');
+
+    await consume([a], environment);
+    expect((await getEvent(env.DB, a))?.status).toBe('delivered');
+    await consume([b], environment);
+    expect((await getEvent(env.DB, b))?.status).toBe('delivered');
+    // The CRM logs the slow first answer only when it finally sends it.
+    let received = await crmDeliveries(email);
+    for (let i = 0; i < 40 && received.length < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received = await crmDeliveries(email);
+    }
+    expect(received.map((d) => d.type).sort()).toEqual(['lead.created', 'lead.created', 'lead.updated']);
+    expect(received.filter((d) => d.type === 'lead.created').every((d) => d.webhookId === a)).toBe(true);
+    expect(received.find((d) => d.type === 'lead.updated')?.webhookId).toBe(b);
+  });
+});
+
 describe('merge window', () => {
   it('folds repeats of one person within the window into one delivery', async () => {
-    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1' };
+    const { queue, sent } = recordingQueue();
+    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1', DELIVERIES: queue };
     const email = uniqueEmail('window');
     const now = Date.now();
     const a = await storeEvent({ email, first_name: 'Mia', form: 'ebook' }, now);
     const b = await storeEvent({ email, company: 'Acme', form: 'demo-request' }, now + 1);
 
     const opened = await consume([a], windowed);
-    expect(opened.retryMessages.map((m) => m.msgId)).toEqual(['m0']);
+    expect(opened.explicitAcks).toEqual(['m0']);
+    expect(sent).toEqual([{ body: { eventId: a }, delaySeconds: 1 }]);
     expect((await getEvent(env.DB, a))?.status).toBe('queued');
 
     const joined = await consume([b], windowed);
@@ -143,7 +188,8 @@ describe('merge window', () => {
   });
 
   it('a lead after the window closed is delivered on its own, as an update', async () => {
-    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1' };
+    const { queue, sent } = recordingQueue();
+    const windowed = { ...env, PERSON_MERGE_WINDOW_SECONDS: '1', DELIVERIES: queue };
     const email = uniqueEmail('late');
     const a = await storeEvent({ email });
     await consume([a], windowed);
@@ -153,7 +199,8 @@ describe('merge window', () => {
 
     const b = await storeEvent({ email, company: 'After' });
     const opened = await consume([b], windowed);
-    expect(opened.retryMessages).toHaveLength(1);
+    expect(opened.explicitAcks).toEqual(['m0']);
+    expect(sent.at(-1)).toEqual({ body: { eventId: b }, delaySeconds: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await consume([b], windowed);
     expect((await getEvent(env.DB, b))?.status).toBe('delivered');

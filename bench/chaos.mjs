@@ -1,0 +1,445 @@
+// `npm run chaos`: the gateway's promises under a misbehaving CRM. Starts the mock CRM with random
+// faults (500, 503 and 429 with Retry-After, answers slower than the delivery timeout, dropped
+// connections), `wrangler dev` on its own port and state with short retry settings, sends signed
+// leads with redeliveries and second leads of the same person, waits until every event is final,
+// then checks that nothing was lost, stuck, answered 5xx, or created twice. Exits 1 on a failed
+// check. Bounded in count and time, stops everything it started; loopback only. Never part of CI.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+import { ensureDevVars, readDevVars, WRANGLER_ENV } from '../scripts/env.mjs';
+import { startMockCrm } from '../test/servers/crm.ts';
+
+const PORT = 8796;
+const BASE = `http://127.0.0.1:${PORT}`;
+const STATE = '.tmp/chaos-state';
+const LOG = '.tmp/chaos-wrangler.log';
+const LEADS = Number(process.env.CHAOS_LEADS ?? 300);
+const CONCURRENCY = 8;
+const FAILURE_RATE = Number(process.env.CHAOS_FAILURE_RATE ?? 0.3);
+const SEED = Number(process.env.CHAOS_SEED ?? 1);
+/** Which faults the CRM injects (comma-separated; default all): http_500, http_503, http_429, slow, dropped. */
+const FAULTS = process.env.CHAOS_FAULTS?.split(',').filter(Boolean);
+const WAIT_MS = Number(process.env.CHAOS_WAIT_SECONDS ?? 180) * 1000;
+const REDELIVERED = 0.2;
+const SECOND_LEAD = 0.1;
+const DELIVERY_TIMEOUT_MS = 1500;
+const SLOW_MS = 2500;
+const FINAL = ['delivered', 'dead', 'invalid', 'merged'];
+// Inlet counts delivery attempts itself (DELIVERY_MAX_ATTEMPTS in wrangler.toml).
+const MAX_ATTEMPTS = Number(
+  /DELIVERY_MAX_ATTEMPTS\s*=\s*"(\d+)"/.exec(readFileSync('wrangler.toml', 'utf8'))?.[1] ?? 9,
+);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const within = (promise, ms) => Promise.race([promise, sleep(ms)]);
+
+/** mulberry32, as the mock CRM uses: the plan of the run follows from CHAOS_SEED. */
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function pool(items, limit, work) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i], i);
+      }
+    }),
+  );
+}
+
+const histogram = (values) => {
+  const counts = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+};
+const format = (counts) =>
+  Object.entries(counts)
+    .map(([key, n]) => `${key}: ${n}`)
+    .join(', ') || '-';
+
+// --- the plan: which leads, which are second leads of a person, which are redelivered ------------
+
+function plan() {
+  const random = seeded(SEED);
+  const run = Date.now().toString(36);
+  const leads = [];
+  const persons = [];
+  for (let i = 0; i < LEADS; i++) {
+    // A second lead goes to one of the last few people, so both of their leads are in flight together.
+    const recent = persons.slice(-10).filter((p) => p.leads === 1);
+    let lead;
+    if (i > 0 && recent.length > 0 && random() < SECOND_LEAD) {
+      const person = recent[Math.floor(random() * recent.length)];
+      person.leads++;
+      lead = {
+        email: person.email,
+        second: true,
+        body: {
+          email: person.email,
+          full_name: `Dr. ${person.first} ${person.last}`,
+          job_title: 'Head of Operations',
+          company: `${person.last} Holdings`,
+          phone: `+1 415 555 0${String(100 + (person.n % 100)).padStart(3, '0')}`,
+          form: 'webinar-signup',
+          utm_source: 'webinar',
+        },
+      };
+    } else {
+      const n = persons.length;
+      const person = {
+        n,
+        email: `chaos.${run}.${n}@example.com`,
+        first: ['Ada', 'Grace', 'Katherine', 'Dorothy', 'Mary'][n % 5],
+        last: `Tester${n}`,
+        leads: 1,
+      };
+      persons.push(person);
+      lead = {
+        email: person.email,
+        second: false,
+        body: {
+          email: person.email,
+          first_name: person.first,
+          last_name: person.last,
+          company: 'Analytical Engines Ltd',
+          utm_source: 'chaos',
+          utm_campaign: `seed-${SEED}`,
+        },
+      };
+    }
+    const redelivery = random() < REDELIVERED ? (random() < 0.5 ? 'concurrent' : 'later') : null;
+    leads.push({
+      ...lead,
+      i,
+      webhookId: `msg_chaos_${run}_${i}`,
+      body: JSON.stringify(lead.body),
+      redelivery,
+    });
+  }
+  // Jobs in sending order: each lead at its place (with its concurrent copy), a later redelivery
+  // a few places after its original.
+  const jobs = leads.map((lead) => ({
+    order: lead.i,
+    lead,
+    copies: lead.redelivery === 'concurrent' ? 2 : 1,
+  }));
+  for (const lead of leads) {
+    if (lead.redelivery === 'later') jobs.push({ order: lead.i + 2 + random() * 20, lead, copies: 1 });
+  }
+  jobs.sort((a, b) => a.order - b.order);
+  return { leads, persons, jobs };
+}
+
+// --- processes ------------------------------------------------------------------------------------
+
+ensureDevVars();
+const vars = readDevVars();
+const secret = vars.SOURCE_DEMO_SECRET.split(/\s+/).filter(Boolean)[0];
+const admin = { authorization: `Bearer ${vars.ADMIN_TOKEN}` };
+const webhook = new Webhook(secret);
+
+rmSync(STATE, { recursive: true, force: true });
+mkdirSync(STATE, { recursive: true });
+execFileSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE], {
+  stdio: 'ignore',
+  env: WRANGLER_ENV,
+});
+
+const crm = await startMockCrm({
+  secret: vars.DESTINATION_SECRET,
+  chaos: { failureRate: FAILURE_RATE, seed: SEED, slowMs: SLOW_MS, ...(FAULTS ? { faults: FAULTS } : {}) },
+});
+const crmBase = crm.url.replace(/\/leads$/, '');
+const logFd = openSync(LOG, 'w');
+// Its own process group, so stopping it stops workerd too, and nothing else.
+const worker = spawn(
+  'wrangler',
+  [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(PORT),
+    '--persist-to',
+    STATE,
+    '--log-level',
+    'error',
+    '--var',
+    `CRM_URL:${crm.url}`,
+    '--var',
+    'RETRY_BASE_SECONDS:1',
+    '--var',
+    'RETRY_MAX_SECONDS:4',
+    '--var',
+    `DELIVERY_TIMEOUT_MS:${DELIVERY_TIMEOUT_MS}`,
+  ],
+  { stdio: ['ignore', logFd, logFd], env: WRANGLER_ENV, detached: true },
+);
+const exited = new Promise((resolve) => worker.once('exit', resolve));
+
+let stopping;
+function stopAll() {
+  stopping ??= (async () => {
+    if (worker.exitCode === null && worker.signalCode === null) {
+      try {
+        process.kill(-worker.pid, 'SIGINT');
+      } catch {}
+      await within(exited, 10_000);
+      if (worker.exitCode === null && worker.signalCode === null) {
+        try {
+          process.kill(-worker.pid, 'SIGKILL');
+        } catch {}
+        await within(exited, 5_000);
+      }
+    }
+    crm.server.closeAllConnections();
+    await within(crm.close(), 5_000);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    await stopAll();
+    process.exit(130);
+  });
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+const checks = [];
+const check = (ok, name, detail = '') => {
+  checks.push({ ok, name });
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `: ${detail}` : ''}`);
+};
+
+async function post(lead) {
+  const now = new Date();
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': lead.webhookId,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': webhook.sign(lead.webhookId, now, lead.body),
+  };
+  try {
+    const response = await fetch(`${BASE}/in/demo`, { method: 'POST', headers, body: lead.body });
+    const text = await response.text();
+    let json = {};
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: response.status, id: json.id, duplicate: json.duplicate === true };
+  } catch (error) {
+    return { status: 0, error: error.cause?.code ?? error.message };
+  }
+}
+
+async function readEvent(id) {
+  for (let tries = 0; ; tries++) {
+    try {
+      const response = await fetch(`${BASE}/admin/events/${encodeURIComponent(id)}`, { headers: admin });
+      if (response.status === 401) throw new Error('the admin API refused ADMIN_TOKEN from .dev.vars');
+      if (response.ok) return await response.json();
+      if (tries >= 2) return { id, status: `http_${response.status}` };
+    } catch (error) {
+      if (tries >= 2 || error.message.includes('ADMIN_TOKEN')) throw error;
+    }
+    await sleep(200);
+  }
+}
+
+async function main() {
+  for (let i = 0; ; i++) {
+    if (worker.exitCode !== null) throw new Error(`wrangler dev exited early; see ${LOG}`);
+    if (i > 300) throw new Error(`wrangler dev did not start in 60 s; see ${LOG}`);
+    try {
+      if ((await fetch(`${BASE}/health`)).ok) break;
+    } catch {}
+    await sleep(200);
+  }
+
+  const { leads, persons, jobs } = plan();
+  const redeliveries = leads.filter((l) => l.redelivery).length;
+  const seconds = leads.filter((l) => l.second).length;
+  console.log(
+    `chaos run: ${LEADS} leads of ${persons.length} people (${seconds} second leads of a person), ` +
+      `${redeliveries} redelivered, ${jobs.length + leads.filter((l) => l.redelivery === 'concurrent').length} requests, ` +
+      `concurrency ${CONCURRENCY}; CRM failure rate ${FAILURE_RATE} (${FAULTS?.join(', ') ?? 'all faults'}), seed ${SEED}; ` +
+      `timeout ${DELIVERY_TIMEOUT_MS} ms, backoff 1-4 s, ${MAX_ATTEMPTS} attempts max`,
+  );
+
+  // 1. Send.
+  const answers = new Map(leads.map((lead) => [lead.webhookId, []]));
+  const sendStarted = performance.now();
+  await pool(jobs, CONCURRENCY, async (job) => {
+    const results = await Promise.all(Array.from({ length: job.copies }, () => post(job.lead)));
+    answers.get(job.lead.webhookId).push(...results);
+  });
+  const sendSeconds = (performance.now() - sendStarted) / 1000;
+
+  const all = [...answers.values()].flat();
+  const statusCounts = histogram(all.map((a) => (a.status === 0 ? `error ${a.error}` : a.status)));
+  const badRequests = all.filter((a) => a.status !== 200 && a.status !== 202);
+  console.log(
+    `\nsent ${all.length} requests in ${sendSeconds.toFixed(1)} s; answers: ${format(statusCounts)}`,
+  );
+  check(badRequests.length === 0, 'every request answered 202 or 200 (no 5xx)', format(statusCounts));
+
+  // Per webhook-id: exactly one 202 (the first to land), every other copy 200 duplicate with its id.
+  const redeliveryProblems = [];
+  const accepted = [];
+  const leadOf = new Map();
+  for (const lead of leads) {
+    const got = answers.get(lead.webhookId);
+    const fresh = got.filter((a) => a.status === 202);
+    const dups = got.filter((a) => a.status === 200);
+    const id = fresh[0]?.id;
+    if (id) {
+      accepted.push(id);
+      leadOf.set(id, lead);
+    }
+    if (fresh.length !== 1 || dups.some((a) => !a.duplicate || a.id !== id)) {
+      redeliveryProblems.push(
+        `${lead.webhookId}: ${got.map((a) => `${a.status} ${a.id ?? a.error}`).join(', ')}`,
+      );
+    }
+  }
+  check(
+    redeliveryProblems.length === 0,
+    'every redelivery answered 200 with the original id (one 202 per webhook-id)',
+    redeliveryProblems.length ? redeliveryProblems.slice(0, 10).join('; ') : `${redeliveries} redelivered`,
+  );
+
+  // 2. Wait until every accepted event is final.
+  const events = new Map();
+  const waitStarted = Date.now();
+  let lastReport = waitStarted;
+  for (;;) {
+    const pending = accepted.filter((id) => !FINAL.includes(events.get(id)?.status));
+    if (pending.length === 0 || Date.now() - waitStarted > WAIT_MS) break;
+    await pool(pending, CONCURRENCY, async (id) => events.set(id, await readEvent(id)));
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      const statuses = histogram([...events.values()].map((e) => e.status));
+      console.log(`  ${Math.round((Date.now() - waitStarted) / 1000)} s: ${format(statuses)}`);
+    }
+    if (accepted.some((id) => !FINAL.includes(events.get(id)?.status))) await sleep(1000);
+  }
+  const waitSeconds = (Date.now() - waitStarted) / 1000;
+  const final = [...events.values()];
+  const stuck = accepted
+    .map((id) => events.get(id) ?? { id, status: 'unread' })
+    .filter((e) => !FINAL.includes(e.status));
+  const byStatus = histogram(final.map((e) => e.status));
+  console.log(`\nevents final after ${waitSeconds.toFixed(1)} s of waiting: ${format(byStatus)}`);
+  check(
+    stuck.length === 0 && accepted.length === leads.length,
+    'every accepted event ended final (none stuck)',
+    `${accepted.length - stuck.length}/${accepted.length} final, ${accepted.length}/${leads.length} accepted`,
+  );
+  for (const event of stuck.slice(0, 10)) {
+    console.log(
+      `  stuck ${event.id}: ${event.status}, ${event.attempt_count ?? '?'} attempts, ${event.last_error ?? ''}`,
+    );
+  }
+
+  // 3. What the CRM holds. A slow answer was applied before it was answered, so it is all there.
+  const deliveries = await (await fetch(`${crmBase}/__control/deliveries`)).json();
+  const ok2xx = deliveries.filter((d) => d.status >= 200 && d.status < 300);
+  const deliveredIds = new Set(ok2xx.map((d) => d.webhookId));
+  const delivered = final.filter((e) => e.status === 'delivered');
+  const lost = delivered.filter((e) => !deliveredIds.has(e.id));
+  check(
+    lost.length === 0,
+    'nothing lost: every delivered event reached the CRM with a 2xx',
+    lost.length ? lost.map((e) => e.id).join(', ') : `${delivered.length} delivered, all found`,
+  );
+  const acceptedSet = new Set(accepted);
+  const strangers = [...deliveredIds].filter((id) => !acceptedSet.has(id));
+  if (strangers.length)
+    console.log(`  CRM 2xx for webhook-ids no request was accepted under: ${strangers.join(', ')}`);
+
+  // 4. One record per person: never created twice, even when two leads of one person race.
+  const deliveredEmails = new Set(delivered.map((e) => leadOf.get(e.id)?.email));
+  const recordProblems = [];
+  await pool(persons, CONCURRENCY, async (person) => {
+    const records = await (
+      await fetch(`${crmBase}/__control/records?email=${encodeURIComponent(person.email)}`)
+    ).json();
+    const expected = deliveredEmails.has(person.email);
+    if (records.length > 1 || (expected && records.length !== 1)) {
+      const creates = ok2xx.filter((d) => d.email === person.email && d.status === 201);
+      recordProblems.push(
+        `${person.email}: ${records.length} records; creating deliveries: ${creates
+          .map((d) => `${d.webhookId} (${d.type}${d.chaos ? `, ${d.chaos}` : ''})`)
+          .join(', ')}`,
+      );
+    }
+  });
+  check(
+    recordProblems.length === 0,
+    'one CRM record per person (never created twice)',
+    recordProblems.length ? `${recordProblems.length} people` : `${persons.length} people`,
+  );
+  for (const problem of recordProblems.slice(0, 10)) console.log(`  ${problem}`);
+
+  // 5. Dead only after every attempt (no CRM answer here is a 4xx that stops at once).
+  const dead = final.filter((e) => e.status === 'dead');
+  const deadEarly = dead.filter((e) => e.attempt_count < MAX_ATTEMPTS);
+  check(
+    deadEarly.length === 0,
+    `dead only after ${MAX_ATTEMPTS} attempts`,
+    `${dead.length} dead, ${deadEarly.length} with fewer attempts`,
+  );
+  for (const event of dead.slice(0, 20)) {
+    console.log(
+      `  dead ${event.id}: ${event.attempt_count} attempts [${event.attempts.map((a) => a.error_class).join(' ')}], ${event.last_error}`,
+    );
+  }
+
+  // 6. Reports, not checks.
+  const perId = histogram(ok2xx.map((d) => d.webhookId));
+  const repeatedIds = Object.values(perId).filter((n) => n > 1);
+  const repeats = repeatedIds.reduce((sum, n) => sum + n - 1, 0);
+  console.log(
+    `\nat-least-once: ${repeats} CRM 2xx deliveries repeated a webhook-id (${repeatedIds.length} ids; ` +
+      `the receiver drops them by webhook-id)`,
+  );
+  console.log(
+    `CRM requests: ${deliveries.length}; faults injected: ${format(histogram(deliveries.filter((d) => d.chaos).map((d) => d.chaos)))}`,
+  );
+  console.log(
+    `CRM answers: ${format(histogram(deliveries.map((d) => d.status)))}; types of 2xx: ${format(histogram(ok2xx.filter((d) => !d.repeat).map((d) => d.type)))}`,
+  );
+  console.log(`attempt_count: ${format(histogram(final.map((e) => String(e.attempt_count).padStart(2))))}`);
+  console.log(
+    `error classes of attempts: ${format(histogram(final.flatMap((e) => e.attempts.map((a) => a.error_class))))}`,
+  );
+
+  const failed = checks.filter((c) => !c.ok);
+  console.log(
+    `\n${checks.length - failed.length}/${checks.length} checks passed${failed.length ? `; failed: ${failed.map((c) => c.name).join('; ')}` : ''}`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error(`chaos run aborted: ${error.message}`);
+} finally {
+  await stopAll();
+}
+process.exit(code);
