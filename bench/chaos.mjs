@@ -4,14 +4,13 @@
 // leads with redeliveries and second leads of the same person, waits until every event is final,
 // then checks that nothing was lost, stuck, answered 5xx, or created twice. Exits 1 on a failed
 // check. Bounded in count and time, stops everything it started; loopback only. Never part of CI.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { ensureDevVars, readDevVars, WRANGLER_ENV } from '../scripts/env.mjs';
-import { startMockCrm } from '../test/servers/crm.ts';
+import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
+import { seeded, startMockCrm } from '../test/servers/crm.ts';
+import { startGateway } from './gateway.mjs';
 
 const PORT = 8796;
-const BASE = `http://127.0.0.1:${PORT}`;
 const STATE = '.tmp/chaos-state';
 const LOG = '.tmp/chaos-wrangler.log';
 const LEADS = Number(process.env.CHAOS_LEADS ?? 300);
@@ -33,18 +32,6 @@ const MAX_ATTEMPTS = Number(
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const within = (promise, ms) => Promise.race([promise, sleep(ms)]);
-
-/** mulberry32, as the mock CRM uses: the plan of the run follows from CHAOS_SEED. */
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs `work` over `items` with at most `limit` at a time. */
 async function pool(items, limit, work) {
@@ -150,63 +137,32 @@ const secret = vars.SOURCE_DEMO_SECRET.split(/\s+/).filter(Boolean)[0];
 const admin = { authorization: `Bearer ${vars.ADMIN_TOKEN}` };
 const webhook = new Webhook(secret);
 
-rmSync(STATE, { recursive: true, force: true });
-mkdirSync(STATE, { recursive: true });
-execFileSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE], {
-  stdio: 'ignore',
-  env: WRANGLER_ENV,
-});
-
 const crm = await startMockCrm({
   secret: vars.DESTINATION_SECRET,
   chaos: { failureRate: FAILURE_RATE, seed: SEED, slowMs: SLOW_MS, ...(FAULTS ? { faults: FAULTS } : {}) },
 });
 const crmBase = crm.url.replace(/\/leads$/, '');
-const logFd = openSync(LOG, 'w');
-// Its own process group, so stopping it stops workerd too, and nothing else.
-const worker = spawn(
-  'wrangler',
-  [
-    'dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(PORT),
-    '--persist-to',
-    STATE,
-    '--log-level',
-    'error',
-    '--var',
-    `CRM_URL:${crm.url}`,
-    '--var',
-    'RETRY_BASE_SECONDS:1',
-    '--var',
-    'RETRY_MAX_SECONDS:4',
-    '--var',
-    `DELIVERY_TIMEOUT_MS:${DELIVERY_TIMEOUT_MS}`,
+const gateway = await startGateway({
+  port: PORT,
+  state: STATE,
+  log: LOG,
+  vars: {
+    CRM_URL: crm.url,
+    RETRY_BASE_SECONDS: 1,
+    RETRY_MAX_SECONDS: 4,
+    DELIVERY_TIMEOUT_MS,
     // CHAOS_MERGE_WINDOW=2 runs the same chaos with the person merge window on.
-    '--var',
-    `PERSON_MERGE_WINDOW_SECONDS:${process.env.CHAOS_MERGE_WINDOW ?? '0'}`,
-  ],
-  { stdio: ['ignore', logFd, logFd], env: WRANGLER_ENV, detached: true },
-);
-const exited = new Promise((resolve) => worker.once('exit', resolve));
+    PERSON_MERGE_WINDOW_SECONDS: process.env.CHAOS_MERGE_WINDOW ?? '0',
+  },
+}).catch(async (error) => {
+  await crm.close();
+  throw error;
+});
 
 let stopping;
 function stopAll() {
   stopping ??= (async () => {
-    if (worker.exitCode === null && worker.signalCode === null) {
-      try {
-        process.kill(-worker.pid, 'SIGINT');
-      } catch {}
-      await within(exited, 10_000);
-      if (worker.exitCode === null && worker.signalCode === null) {
-        try {
-          process.kill(-worker.pid, 'SIGKILL');
-        } catch {}
-        await within(exited, 5_000);
-      }
-    }
+    await gateway.stop();
     crm.server.closeAllConnections();
     await within(crm.close(), 5_000);
   })();
@@ -236,7 +192,7 @@ async function post(lead) {
     'webhook-signature': webhook.sign(lead.webhookId, now, lead.body),
   };
   try {
-    const response = await fetch(`${BASE}/in/demo`, { method: 'POST', headers, body: lead.body });
+    const response = await fetch(`${gateway.base}/in/demo`, { method: 'POST', headers, body: lead.body });
     const text = await response.text();
     let json = {};
     try {
@@ -251,7 +207,9 @@ async function post(lead) {
 async function readEvent(id) {
   for (let tries = 0; ; tries++) {
     try {
-      const response = await fetch(`${BASE}/admin/events/${encodeURIComponent(id)}`, { headers: admin });
+      const response = await fetch(`${gateway.base}/admin/events/${encodeURIComponent(id)}`, {
+        headers: admin,
+      });
       if (response.status === 401) throw new Error('the admin API refused ADMIN_TOKEN from .dev.vars');
       if (response.ok) return await response.json();
       if (tries >= 2) return { id, status: `http_${response.status}` };
@@ -263,15 +221,6 @@ async function readEvent(id) {
 }
 
 async function main() {
-  for (let i = 0; ; i++) {
-    if (worker.exitCode !== null) throw new Error(`wrangler dev exited early; see ${LOG}`);
-    if (i > 300) throw new Error(`wrangler dev did not start in 60 s; see ${LOG}`);
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) break;
-    } catch {}
-    await sleep(200);
-  }
-
   const { leads, persons, jobs } = plan();
   const redeliveries = leads.filter((l) => l.redelivery).length;
   const seconds = leads.filter((l) => l.second).length;

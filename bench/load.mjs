@@ -2,58 +2,31 @@
 // the bare /health route as the floor, then each ingest path. Bounded in count and time, stops by
 // itself. Local bindings are SQLite files and an in-process queue, so absolute numbers are far below
 // the edge; the ratios show what each stage adds.
-import { execFileSync, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { ensureDevVars, readDevVars, WRANGLER_ENV } from '../scripts/env.mjs';
+import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { startMockCrm } from '../test/servers/crm.ts';
+import { startGateway } from './gateway.mjs';
 
 const PORT = 8797;
-const BASE = `http://127.0.0.1:${PORT}`;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const STATE = '.tmp/bench-state';
 
 ensureDevVars();
 const vars = readDevVars();
-rmSync(STATE, { recursive: true, force: true });
-execFileSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE], {
-  stdio: 'ignore',
-  env: WRANGLER_ENV,
-});
 const crm = await startMockCrm({ secret: vars.DESTINATION_SECRET });
-const worker = spawn(
-  'wrangler',
-  [
-    'dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(PORT),
-    '--persist-to',
-    STATE,
-    '--log-level',
-    'error',
-    '--var',
-    `CRM_URL:${crm.url}`,
-  ],
-  { stdio: 'ignore', env: WRANGLER_ENV },
-);
-const stopAll = async () => {
-  worker.kill('SIGINT');
+const gateway = await startGateway({
+  port: PORT,
+  state: '.tmp/bench-state',
+  vars: { CRM_URL: crm.url },
+  log: '.tmp/bench-wrangler.log',
+}).catch(async (error) => {
   await crm.close();
-};
+  throw error;
+});
+const BASE = gateway.base;
 
 try {
-  for (let i = 0; ; i++) {
-    if (i > 100) throw new Error('wrangler dev did not start');
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) break;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-
-  const webhook = new Webhook(vars.SOURCE_DEMO_SECRET.split(/[\s,]+/)[0]);
+  const webhook = new Webhook(vars.SOURCE_DEMO_SECRET.split(/\s+/)[0]);
   const signed = (body, id = `msg_${crypto.randomUUID()}`) => {
     const now = new Date();
     return {
@@ -127,5 +100,6 @@ try {
     );
   }
 } finally {
-  await stopAll();
+  await gateway.stop();
+  await crm.close();
 }

@@ -13,17 +13,7 @@ import { presets } from './presets';
 import { textAt } from './presets/payload';
 import { defineSource, type Preset, secretVarFor } from './types';
 
-type ContactField =
-  | 'email'
-  | 'phone'
-  | 'first_name'
-  | 'last_name'
-  | 'full_name'
-  | 'company'
-  | 'job_title'
-  | 'country'
-  | 'city';
-type Paths = Partial<Record<ContactField, readonly string[]>>;
+type Paths = Partial<Record<LeadTextField, readonly string[]>>;
 
 /** Any JSON object (or form); the provider's own schema is its business, the contact paths are ours. */
 const AnyObject = v.record(v.string(), v.unknown());

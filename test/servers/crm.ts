@@ -78,7 +78,7 @@ export type ChaosFault = 'http_500' | 'http_503' | 'http_429' | 'slow' | 'droppe
 export const CHAOS_FAULTS: readonly ChaosFault[] = ['http_500', 'http_503', 'http_429', 'slow', 'dropped'];
 
 /** mulberry32: a small, fast, seedable generator of numbers in [0, 1). */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
