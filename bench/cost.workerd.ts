@@ -5,6 +5,7 @@ import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
 import { app } from '../src/app';
 import { deliverBatch } from '../src/pipeline/deliver';
+import { hmac, toHex, utf8 } from '../src/verify/crypto';
 import { signDemo, uniqueEmail } from '../test/workerd/helpers';
 
 interface Counts {
@@ -131,6 +132,39 @@ it('counts binding calls and bytes per path', async () => {
       return new Request('https://inlet.test/in/demo', { method: 'POST', headers: signDemo(body), body });
     }),
   );
+
+  // A Meta Lead Ads webhook batching 5 leads: 5 events, stored and enqueued in one call each.
+  const metaSecret = (env as unknown as Record<string, string>).SOURCE_META_SECRET ?? '';
+  const metaRequests: Request[] = [];
+  for (let n = 0; n < 20; n++) {
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: '104857600012345',
+          time: 1764001000,
+          changes: Array.from({ length: 5 }, (_, i) => ({
+            field: 'leadgen',
+            value: {
+              leadgen_id: `${Date.now()}${n}${i}`,
+              page_id: '104857600012345',
+              form_id: '1',
+              created_time: 1764000998,
+            },
+          })),
+        },
+      ],
+    });
+    const signature = toHex(await hmac('SHA-256', utf8(metaSecret), utf8(body)));
+    metaRequests.push(
+      new Request('https://inlet.test/in/meta', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+        body,
+      }),
+    );
+  }
+  rows.push(await measure('ingest: Meta batch of 5 leads (202)', () => metaRequests.shift() as Request));
 
   // Delivery: one consumer batch of 10 events, counted per event: first for 10 new people, then
   // for the same 10 people again (known persons: an update, no person insert).

@@ -1,11 +1,12 @@
 /**
- * Makes a verified, valid webhook durable before Inlet answers 2xx: one D1 insert (which also
- * decides whether it is a redelivery), then one small queue message naming the event. The body
- * stays in D1, so bodies up to MAX_BODY_BYTES fit although queue messages are capped at 128 KB.
+ * Makes a verified, valid webhook durable before Inlet answers 2xx: one D1 round trip stores its
+ * events (one, or one per lead for a batch) and decides which are redeliveries, then one queue send
+ * carries a small message per new event. The body stays in D1, so bodies up to MAX_BODY_BYTES fit
+ * although queue messages are capped at 128 KB.
  */
 import { newId } from '../lib/ids';
 import { log } from '../lib/log';
-import { insertEvent } from '../store/events';
+import { insertEvents } from '../store/events';
 
 /** What goes on the delivery queue: a pointer, never the payload. */
 export interface DeliveryMessage {
@@ -26,21 +27,32 @@ export interface Arrival {
   receivedAt: number;
 }
 
-export async function accept(env: Env, arrival: Arrival): Promise<Accepted> {
-  const result = await insertEvent(env.DB, { id: newId('evt', arrival.receivedAt), ...arrival });
-  if (result.duplicate) return { id: result.id, duplicate: true };
-  try {
-    await env.DELIVERIES.send({ eventId: result.id } satisfies DeliveryMessage, { contentType: 'json' });
-  } catch (error) {
-    // The event is already durable in D1 with status `queued`: the cron sweep enqueues it again,
-    // so answering 2xx here loses nothing, while a 5xx would make the sender retry into a duplicate.
-    log.error('enqueue failed; the sweep will retry', {
-      event_id: result.id,
-      source: arrival.source,
-      error: error instanceof Error ? error.name : 'unknown',
-    });
+/** Cloudflare Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_LIMIT = 100;
+
+export async function accept(env: Env, arrivals: readonly Arrival[]): Promise<Accepted[]> {
+  const results = await insertEvents(
+    env.DB,
+    arrivals.map((arrival) => ({ id: newId('evt', arrival.receivedAt), ...arrival })),
+  );
+  const fresh = results.filter((result) => !result.duplicate).map((result) => result.id);
+  for (let i = 0; i < fresh.length; i += SEND_BATCH_LIMIT) {
+    const ids = fresh.slice(i, i + SEND_BATCH_LIMIT);
+    try {
+      await env.DELIVERIES.sendBatch(
+        ids.map((eventId) => ({ body: { eventId } satisfies DeliveryMessage, contentType: 'json' })),
+      );
+    } catch (error) {
+      // The events are already durable in D1 with status `queued`: the cron sweep enqueues them
+      // again, so answering 2xx here loses nothing, while a 5xx would make the sender retry into
+      // duplicates.
+      log.error('enqueue failed; the sweep will retry', {
+        event_ids: ids.join(','),
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
   }
-  return { id: result.id, duplicate: false };
+  return results.map((result) => ({ id: result.id, duplicate: result.duplicate }));
 }
 
 /** Headers worth keeping with the event, with anything that could be a credential redacted. */

@@ -93,19 +93,20 @@ ingest.post('/:source', async (c) => {
           key: source.preset.idempotencyKey?.(inbound, payload) ?? verification.deliveryId,
         },
       ];
-  const accepted = [];
-  for (const event of events) {
-    accepted.push(
-      await accept(c.env, {
+  const headers = keptHeaders(inbound.headers);
+  const accepted = await accept(
+    c.env,
+    await Promise.all(
+      events.map(async (event) => ({
         source: source.name,
         idempotencyKey: event.key ?? `sha256:${await sha256Hex(event.body)}`,
         contentType: event.contentType,
-        headers: keptHeaders(inbound.headers),
+        headers,
         body: event.body,
         receivedAt: context.nowMs,
-      }),
-    );
-  }
+      })),
+    ),
+  );
   const fresh = accepted.some((event) => !event.duplicate);
   const ids = accepted.map((event) => event.id);
   const answer = source.split ? { id: ids[0] ?? null, ids } : { id: ids[0] };

@@ -85,34 +85,56 @@ export type InsertResult =
   | { duplicate: true; id: string; status: EventStatus };
 
 /**
- * One round trip for a new event. On a redelivery the insert does nothing and a second query
- * fetches the original id; only duplicates pay for it.
+ * Stores events in one round trip (a D1 batch, one transaction), however many a webhook carried.
+ * A redelivery's insert does nothing; one more round trip then fetches the original ids, so only
+ * duplicates pay for it.
  */
+export async function insertEvents(db: D1Database, events: readonly NewEvent[]): Promise<InsertResult[]> {
+  if (events.length === 0) return [];
+  const inserted = await db.batch<{ id: string }>(
+    events.map((event) =>
+      db
+        .prepare(
+          `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at)
+           VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?4)
+           ON CONFLICT (source, idempotency_key) DO NOTHING
+           RETURNING id`,
+        )
+        .bind(
+          event.id,
+          event.source,
+          event.idempotencyKey,
+          event.receivedAt,
+          event.contentType,
+          JSON.stringify(event.headers),
+          event.body,
+        ),
+    ),
+  );
+  const duplicates = events.filter((_, i) => !inserted[i]?.results[0]);
+  const originals = duplicates.length
+    ? await db.batch<{ id: string; status: EventStatus }>(
+        duplicates.map((event) =>
+          db
+            .prepare('SELECT id, status FROM events WHERE source = ?1 AND idempotency_key = ?2')
+            .bind(event.source, event.idempotencyKey),
+        ),
+      )
+    : [];
+  let next = 0;
+  return events.map((_, i) => {
+    const id = inserted[i]?.results[0]?.id;
+    if (id) return { duplicate: false, id };
+    const original = originals[next++]?.results[0];
+    if (!original) throw new Error('event vanished between insert and lookup');
+    return { duplicate: true, id: original.id, status: original.status };
+  });
+}
+
 export async function insertEvent(db: D1Database, event: NewEvent): Promise<InsertResult> {
-  const inserted = await db
-    .prepare(
-      `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at)
-       VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?4)
-       ON CONFLICT (source, idempotency_key) DO NOTHING
-       RETURNING id`,
-    )
-    .bind(
-      event.id,
-      event.source,
-      event.idempotencyKey,
-      event.receivedAt,
-      event.contentType,
-      JSON.stringify(event.headers),
-      event.body,
-    )
-    .first<{ id: string }>();
-  if (inserted) return { duplicate: false, id: inserted.id };
-  const existing = await db
-    .prepare('SELECT id, status FROM events WHERE source = ?1 AND idempotency_key = ?2')
-    .bind(event.source, event.idempotencyKey)
-    .first<{ id: string; status: EventStatus }>();
-  if (!existing) throw new Error('event vanished between insert and lookup');
-  return { duplicate: true, id: existing.id, status: existing.status };
+  const [result] = await insertEvents(db, [event]);
+  if (!result) throw new Error('insert returned no result');
+  return result;
 }
 
 export async function getEvent(db: D1Database, id: string): Promise<StoredEvent | undefined> {
