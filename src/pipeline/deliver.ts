@@ -298,21 +298,11 @@ async function mergeWindow(
     await deferEvent(env.DB, event.id, nowMs, lead);
     return { verdict: defer(windowMs / 1000) };
   }
-  const merged = (await closeWindow(env.DB, person.id, event.id)) as Lead[];
+  const merged = await closeWindow(env.DB, person.id, event.id);
   return {
-    lead: merged.reduce(mergeLeads, lead),
-    mergedEventIds: await mergedIds(env, event.id, merged.length),
+    lead: merged.reduce((into, repeat) => mergeLeads(into, repeat.lead as Lead), lead),
+    mergedEventIds: merged.map((repeat) => repeat.id),
   };
-}
-
-async function mergedIds(env: Env, holderId: string, count: number): Promise<string[]> {
-  if (count === 0) return [];
-  const { results } = await env.DB.prepare(
-    `SELECT id FROM events WHERE merged_into = ?1 ORDER BY received_at, id`,
-  )
-    .bind(holderId)
-    .all<{ id: string }>();
-  return results.map((row) => row.id);
 }
 
 /** The claim failed: the event is finished (ack), held by another consumer (come back later), or gone. */

@@ -65,7 +65,3 @@ const BY_NAME = new Map<string, Source>(SOURCES.map((source) => [source.name, so
 export function findSource(name: string): Source | undefined {
   return BY_NAME.get(name);
 }
-
-export function allSources(): readonly Source[] {
-  return [...BY_NAME.values()];
-}

@@ -226,9 +226,16 @@ export async function joinWindow(
   return result.meta.changes > 0;
 }
 
-/** Closes the window and returns the leads folded into it, oldest first, in one transaction. */
-export async function closeWindow(db: D1Database, personId: string, holderId: string): Promise<unknown[]> {
-  const [, merged] = await db.batch<{ lead: string }>([
+/**
+ * Closes the window and returns the events folded into it (id and lead), oldest first, in one
+ * transaction.
+ */
+export async function closeWindow(
+  db: D1Database,
+  personId: string,
+  holderId: string,
+): Promise<{ id: string; lead: unknown }[]> {
+  const [, merged] = await db.batch<{ id: string; lead: string }>([
     db
       .prepare(
         'UPDATE people SET pending_event_id = NULL, pending_until = NULL WHERE id = ?1 AND pending_event_id = ?2',
@@ -236,14 +243,9 @@ export async function closeWindow(db: D1Database, personId: string, holderId: st
       .bind(personId, holderId),
     db
       .prepare(
-        `SELECT lead FROM events WHERE merged_into = ?1 AND status = 'merged' ORDER BY received_at, id`,
+        `SELECT id, lead FROM events WHERE merged_into = ?1 AND status = 'merged' ORDER BY received_at, id`,
       )
       .bind(holderId),
   ]);
-  return (merged?.results ?? []).map((row) => JSON.parse(row.lead));
-}
-
-export async function getPerson(db: D1Database, id: string): Promise<Person | undefined> {
-  const row = await db.prepare('SELECT * FROM people WHERE id = ?1').bind(id).first<PersonRow>();
-  return row ? toPerson(row) : undefined;
+  return (merged?.results ?? []).map((row) => ({ id: row.id, lead: JSON.parse(row.lead) }));
 }
