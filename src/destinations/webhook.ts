@@ -3,7 +3,7 @@
  * or any service can verify it came from Inlet. `webhook-id` is the event id, the same on every
  * attempt, so the receiver can drop a repeat of a delivery it already applied.
  */
-import { classifyStatus, type ErrorClass, parseRetryAfter } from '../pipeline/retry-policy';
+import { classifyStatus, type ErrorClass, parseRetryAfter } from '../lib/outcome';
 import { utf8 } from '../verify/crypto';
 import { signStandardWebhook } from '../verify/standard-webhooks';
 

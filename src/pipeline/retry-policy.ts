@@ -2,6 +2,7 @@
  * Whether a failed delivery is retried, and when. Pure: the consumer feeds it an outcome and gets a
  * decision, so the policy is unit-tested without a queue.
  */
+import type { ErrorClass } from '../lib/outcome';
 
 export interface RetrySettings {
   /** Upper bound of the first retry's delay; doubles each attempt. */
@@ -15,19 +16,6 @@ export interface RetrySettings {
   maxAttempts: number;
 }
 
-/** Why an attempt ended the way it did; recorded on every attempt and shown to operators. */
-export type ErrorClass =
-  | 'ok'
-  | 'network'
-  | 'timeout'
-  | 'request_timeout'
-  | 'rate_limited'
-  | 'server_error'
-  | 'client_error'
-  | 'config_error'
-  /** A provider lookup before delivery failed (Meta's Graph API down, or its token needs fixing). */
-  | 'lookup_failed';
-
 export type Decision =
   | { action: 'done' }
   | { action: 'retry'; delaySeconds: number }
@@ -37,14 +25,6 @@ export type Decision =
 /** Cloudflare Queues reject a longer `delaySeconds`. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
-export function classifyStatus(status: number): ErrorClass {
-  if (status >= 200 && status < 300) return 'ok';
-  if (status === 408) return 'request_timeout';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server_error';
-  return 'client_error';
-}
-
 /**
  * Transient failures are retried: the network, timeouts, 408, 429 and 5xx (RFC 9110 marks them as
  * worth repeating), and our own misconfiguration, which an operator can fix before the last
@@ -52,19 +32,6 @@ export function classifyStatus(status: number): ErrorClass {
  */
 export function isRetryable(errorClass: ErrorClass): boolean {
   return errorClass !== 'ok' && errorClass !== 'client_error';
-}
-
-/**
- * `Retry-After` as seconds from now: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined
- * when absent or unparseable, so a garbled header falls back to backoff instead of failing.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
 /**

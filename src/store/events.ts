@@ -3,7 +3,7 @@
  * (source, idempotency_key) constraint decides what is a redelivery, and the status column decides
  * whether a queue message still has work to do.
  */
-import type { ErrorClass } from '../pipeline/retry-policy';
+import type { ErrorClass } from '../lib/outcome';
 
 export type EventStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'dead' | 'invalid' | 'merged';
 

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  backoffSeconds,
-  classifyStatus,
-  decide,
-  MAX_QUEUE_DELAY_SECONDS,
-  parseRetryAfter,
-} from '../../src/pipeline/retry-policy';
+import { classifyStatus, parseRetryAfter } from '../../src/lib/outcome';
+import { backoffSeconds, decide, MAX_QUEUE_DELAY_SECONDS } from '../../src/pipeline/retry-policy';
 
 const retry = { baseSeconds: 30, maxSeconds: 3600, maxAttempts: 9 };
 
