@@ -8,11 +8,17 @@ import {
   TEST_DEMO_OLD_SECRET,
   TEST_DEMO_SECRET,
   TEST_DESTINATION_SECRET,
+  TEST_HUBSPOT_PAUSE_TOKEN,
+  TEST_HUBSPOT_TOKEN,
   TEST_META_PAGE_TOKEN,
   TEST_N8N_SECRET,
+  TEST_PIPEDRIVE_TOKEN,
+  TEST_SALESFORCE_CLIENT,
 } from './test/secrets.ts';
 
 export default defineConfig({
+  // The tests' configuration file: the shipped one plus test-only sources and destinations.
+  resolve: { alias: { 'inlet-config': new URL('./test/inlet.config.ts', import.meta.url).pathname } },
   plugins: [
     cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: './wrangler.toml' },
@@ -29,6 +35,14 @@ export default defineConfig({
           SOURCE_N8N_SECRET: TEST_N8N_SECRET,
           SOURCE_META_PAGE_TOKEN: TEST_META_PAGE_TOKEN,
           META_GRAPH_URL: inject('graphUrl'),
+          DESTINATION_HUBSPOT_URL: inject('hubspotUrl'),
+          DESTINATION_HUBSPOT_TOKEN: TEST_HUBSPOT_TOKEN,
+          TEST_HUBSPOT_PAUSE_TOKEN,
+          DESTINATION_PIPEDRIVE_URL: inject('pipedriveUrl'),
+          DESTINATION_PIPEDRIVE_TOKEN: TEST_PIPEDRIVE_TOKEN,
+          DESTINATION_SALESFORCE_URL: inject('salesforceUrl'),
+          DESTINATION_SALESFORCE_CLIENT_ID: TEST_SALESFORCE_CLIENT.id,
+          DESTINATION_SALESFORCE_CLIENT_SECRET: TEST_SALESFORCE_CLIENT.secret,
           // Short backoff and few attempts, so retry paths finish in seconds.
           RETRY_BASE_SECONDS: '1',
           RETRY_MAX_SECONDS: '2',

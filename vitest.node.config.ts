@@ -3,6 +3,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: { alias: { 'inlet-config': new URL('./inlet.config.ts', import.meta.url).pathname } },
   test: {
     name: 'node',
     include: ['test/node/**/*.test.ts'],

@@ -1,8 +1,8 @@
 /** The Worker: HTTP ingest and admin, the delivery and dead-letter consumers, and the cron sweep. */
 import { app } from './app';
-import type { DeliveryMessage } from './pipeline/accept';
 import { deadLetterBatch } from './pipeline/dead-letter';
 import { deliverBatch } from './pipeline/deliver';
+import type { DeliveryMessage } from './pipeline/enqueue';
 import { sweep } from './pipeline/sweep';
 
 export default {

@@ -1,17 +1,40 @@
-// Starts the real HTTP servers the workerd tests talk to over loopback.
+// Starts the real HTTP servers the workerd tests talk to over loopback: the mock CRM (webhook
+// destination), the fake Meta Graph API, and fake HubSpot, Pipedrive and Salesforce APIs.
 import type { TestProject } from 'vitest/node';
 import './provided';
-import { TEST_DESTINATION_SECRET, TEST_META_PAGE_TOKEN } from './secrets';
+import {
+  TEST_DESTINATION_SECRET,
+  TEST_HUBSPOT_PAUSE_TOKEN,
+  TEST_HUBSPOT_TOKEN,
+  TEST_META_PAGE_TOKEN,
+  TEST_PIPEDRIVE_TOKEN,
+  TEST_SALESFORCE_CLIENT,
+} from './secrets';
 import { startMockCrm } from './servers/crm';
 import { startFakeGraph } from './servers/graph';
+import { startFakeHubspot } from './servers/hubspot';
+import { startFakePipedrive } from './servers/pipedrive';
+import { startFakeSalesforce } from './servers/salesforce';
 
 export default async function setup(project: TestProject) {
-  const crm = await startMockCrm({ secret: TEST_DESTINATION_SECRET });
-  const graph = await startFakeGraph({ pageToken: TEST_META_PAGE_TOKEN });
+  const servers = await Promise.all([
+    startMockCrm({ secret: TEST_DESTINATION_SECRET }),
+    startFakeGraph({ pageToken: TEST_META_PAGE_TOKEN }),
+    startFakeHubspot({
+      tokens: [TEST_HUBSPOT_TOKEN, TEST_HUBSPOT_PAUSE_TOKEN],
+      searchLagMs: 1500,
+      customProperties: ['inlet_tags'],
+    }),
+    startFakePipedrive({ tokens: [TEST_PIPEDRIVE_TOKEN], searchLagMs: 1500 }),
+    startFakeSalesforce({ clients: [TEST_SALESFORCE_CLIENT] }),
+  ]);
+  const [crm, graph, hubspot, pipedrive, salesforce] = servers;
   project.provide('crmUrl', crm.url);
   project.provide('graphUrl', graph.url);
+  project.provide('hubspotUrl', hubspot.url);
+  project.provide('pipedriveUrl', pipedrive.url);
+  project.provide('salesforceUrl', salesforce.url);
   return async () => {
-    await crm.close();
-    await graph.close();
+    await Promise.all(servers.map((server) => server.close()));
   };
 }

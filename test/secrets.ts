@@ -5,3 +5,8 @@ export const TEST_DEMO_SECRET = 'whsec_dGVzdC1kZW1vLXNlY3JldC0wMTIzNDU2Nzg5YWJjZ
 export const TEST_DEMO_OLD_SECRET = 'whsec_dGVzdC1kZW1vLW9sZC1zZWNyZXQtMDEyMzQ1Njc4OQ==';
 export const TEST_N8N_SECRET = 'test-n8n-shared-secret';
 export const TEST_META_PAGE_TOKEN = 'test-meta-page-token';
+export const TEST_HUBSPOT_TOKEN = 'pat-test-hubspot-token';
+/** A second HubSpot portal's token, revoked and restored by the pause tests only. */
+export const TEST_HUBSPOT_PAUSE_TOKEN = 'pat-test-hubspot-pause-token';
+export const TEST_PIPEDRIVE_TOKEN = 'test-pipedrive-api-token';
+export const TEST_SALESFORCE_CLIENT = { id: 'test-sf-client-id', secret: 'test-sf-client-secret' };

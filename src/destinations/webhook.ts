@@ -1,41 +1,23 @@
 /**
- * The generic HTTP destination: POSTs the lead as JSON, signed with Standard Webhooks so n8n, Make
- * or any service can verify it came from Inlet. `webhook-id` is the event id, the same on every
+ * The webhook destination: POSTs the lead as JSON, signed with Standard Webhooks so n8n, Make or
+ * any service can verify it came from Inlet. `webhook-id` is the event id, the same on every
  * attempt, so the receiver can drop a repeat of a delivery it already applied.
  */
-import { classifyStatus, type ErrorClass, parseRetryAfter } from '../lib/outcome';
+import { classifyStatus } from '../lib/outcome';
 import { utf8 } from '../verify/crypto';
 import { signStandardWebhook } from '../verify/standard-webhooks';
+import { call, jsonOf, outcome } from './http';
+import type { DeliveryContext, DeliveryOutcome, DeliveryRequest, Destination } from './types';
 
-export interface Delivery {
-  eventId: string;
-  source: string;
-  receivedAt: number;
-  lead: unknown;
-  /** Who the lead is: `create` the first time the destination hears of this person, then `update`. */
-  person: { id: string; action: 'create' | 'update'; crmRecordId: string | null };
-  /** Events folded into this delivery by the merge window. */
-  mergedEventIds: readonly string[];
+export interface WebhookOptions {
+  url: string | undefined;
+  secret: string | undefined;
+  /** Names of the var and secret, for an error that tells the operator what to set. */
+  urlVar: string;
+  secretVar: string;
 }
 
-export interface DeliveryOutcome {
-  errorClass: ErrorClass;
-  httpStatus: number | null;
-  /** Short and PII-free: a status line or an error class, never a response body. */
-  reason: string;
-  retryAfterSeconds?: number;
-  /** The destination's id for the person, when its 2xx answer names one (`id` or `record_id`). */
-  recordId?: string;
-  durationMs: number;
-}
-
-export interface WebhookDestination {
-  url: string;
-  secret: string;
-  timeoutMs: number;
-}
-
-export function deliveryBody(delivery: Delivery, nowMs: number): string {
+export function deliveryBody(delivery: DeliveryRequest, nowMs: number): string {
   return JSON.stringify({
     type: delivery.person.action === 'create' ? 'lead.created' : 'lead.updated',
     timestamp: new Date(nowMs).toISOString(),
@@ -43,96 +25,88 @@ export function deliveryBody(delivery: Delivery, nowMs: number): string {
       event_id: delivery.eventId,
       source: delivery.source,
       received_at: new Date(delivery.receivedAt).toISOString(),
-      person: { id: delivery.person.id, crm_record_id: delivery.person.crmRecordId },
+      person: { id: delivery.person.id, crm_record_id: delivery.person.recordId },
       merged_event_ids: delivery.mergedEventIds,
       lead: delivery.lead,
     },
   });
 }
 
-export async function deliverWebhook(
-  destination: WebhookDestination,
-  delivery: Delivery,
-  nowMs: number = Date.now(),
-): Promise<DeliveryOutcome> {
-  const started = Date.now();
-  const elapsed = () => Date.now() - started;
-  let url: URL;
-  try {
-    url = new URL(destination.url);
-  } catch {
-    return {
-      errorClass: 'config_error',
-      httpStatus: null,
-      reason: 'destination URL is not valid',
-      durationMs: 0,
-    };
-  }
-  const body = utf8(deliveryBody(delivery, nowMs));
-  let signature: Record<string, string>;
-  try {
-    signature = await signStandardWebhook(
-      destination.secret,
-      delivery.eventId,
-      Math.floor(nowMs / 1000),
-      body,
+const configError = (reason: string): DeliveryOutcome => ({
+  errorClass: 'config_error',
+  httpStatus: null,
+  reason,
+  durationMs: 0,
+});
+
+export function webhookDestination(name: string, options: WebhookOptions): Destination {
+  async function post(request: DeliveryRequest, context: DeliveryContext): Promise<DeliveryOutcome> {
+    if (!options.url) return configError(`${options.urlVar} is not set`);
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      return configError(`${options.urlVar} is not a valid URL`);
+    }
+    const body = utf8(deliveryBody(request, context.nowMs));
+    let signature: Record<string, string>;
+    try {
+      signature = await signStandardWebhook(
+        options.secret ?? '',
+        request.eventId,
+        Math.floor(context.nowMs / 1000),
+        body,
+      );
+    } catch {
+      return configError(`${options.secretVar} is not a whsec_ secret`);
+    }
+    const sent = await call(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Inlet/1', ...signature },
+        body,
+      },
+      context.timeoutMs,
     );
-  } catch {
-    return {
-      errorClass: 'config_error',
-      httpStatus: null,
-      reason: 'DESTINATION_SECRET is not a whsec_ secret',
-      durationMs: 0,
-    };
+    if (!sent.ok) return sent.outcome;
+    const { response, durationMs } = sent;
+    const errorClass = classifyStatus(response.status);
+    const reason = `HTTP ${response.status}`;
+    if (errorClass !== 'ok') {
+      // Error bodies may echo the lead: never read.
+      await response.body?.cancel();
+      // The receiver does not know our credentials or the URL: every lead would fail alike.
+      if (response.status === 401 || response.status === 403 || response.status === 410)
+        return outcome(response, 'config_error', reason, durationMs);
+      return outcome(response, errorClass, reason, durationMs);
+    }
+    const answer = await jsonOf<{ id?: unknown; record_id?: unknown }>(response);
+    const id = answer?.record_id ?? answer?.id;
+    const recordId = typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 200) : undefined;
+    return outcome(response, 'ok', reason, durationMs, recordId === undefined ? {} : { recordId });
   }
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Inlet/1', ...signature },
-      body,
-      signal: AbortSignal.timeout(destination.timeoutMs),
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return timedOut
-      ? {
-          errorClass: 'timeout',
-          httpStatus: null,
-          reason: `no response within ${destination.timeoutMs} ms`,
-          durationMs: elapsed(),
-        }
-      : { errorClass: 'network', httpStatus: null, reason: 'connection failed', durationMs: elapsed() };
-  }
-  const errorClass = classifyStatus(response.status);
-  // Only a success body is read, and only for the record id; error bodies may echo PII and are dropped.
-  let recordId: string | undefined;
-  if (errorClass === 'ok') recordId = await recordIdOf(response);
-  else await response.body?.cancel();
-  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+
   return {
-    errorClass,
-    httpStatus: response.status,
-    reason: `HTTP ${response.status}`,
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-    ...(recordId === undefined ? {} : { recordId }),
-    durationMs: elapsed(),
+    name,
+    type: 'webhook',
+    async deliver(requests, context) {
+      return Promise.all(
+        requests.map(async (request) => {
+          const first = await post(request, context);
+          // A receiver that lost the record it told us about (deleted, or a local mock restarted):
+          // deliver the lead as new rather than let it die; the receiver's answer names the new id.
+          if (first.httpStatus === 404 && request.person.action === 'update') {
+            const again = await post(
+              { ...request, person: { ...request.person, action: 'create', recordId: null } },
+              context,
+            );
+            return again.httpStatus === 404 ? { ...again, errorClass: 'config_error' as const } : again;
+          }
+          // A 404 to a new lead means the URL is wrong.
+          return first.httpStatus === 404 ? { ...first, errorClass: 'config_error' as const } : first;
+        }),
+      );
+    },
   };
-}
-
-const MAX_RECORD_BODY_BYTES = 64 * 1024;
-
-async function recordIdOf(response: Response): Promise<string | undefined> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (!response.headers.get('content-type')?.includes('json') || declared > MAX_RECORD_BODY_BYTES) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  try {
-    const body = (await response.json()) as { id?: unknown; record_id?: unknown };
-    const id = body.record_id ?? body.id;
-    return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 200) : undefined;
-  } catch {
-    return undefined;
-  }
 }

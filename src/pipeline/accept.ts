@@ -7,11 +7,7 @@
 import { newId } from '../lib/ids';
 import { log } from '../lib/log';
 import { insertEvents } from '../store/events';
-
-/** What goes on the delivery queue: a pointer, never the payload. */
-export interface DeliveryMessage {
-  eventId: string;
-}
+import { enqueue } from './enqueue';
 
 export interface Accepted {
   id: string;
@@ -27,30 +23,25 @@ export interface Arrival {
   receivedAt: number;
 }
 
-/** Cloudflare Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH_LIMIT = 100;
-
 export async function accept(env: Env, arrivals: readonly Arrival[]): Promise<Accepted[]> {
   const results = await insertEvents(
     env.DB,
     arrivals.map((arrival) => ({ id: newId('evt', arrival.receivedAt), ...arrival })),
   );
   const fresh = results.filter((result) => !result.duplicate).map((result) => result.id);
-  for (let i = 0; i < fresh.length; i += SEND_BATCH_LIMIT) {
-    const ids = fresh.slice(i, i + SEND_BATCH_LIMIT);
-    try {
-      await env.DELIVERIES.sendBatch(
-        ids.map((eventId) => ({ body: { eventId } satisfies DeliveryMessage, contentType: 'json' })),
-      );
-    } catch (error) {
-      // The events are already durable in D1 with status `queued`: the cron sweep enqueues them
-      // again, so answering 2xx here loses nothing, while a 5xx would make the sender retry into
-      // duplicates.
-      log.error('enqueue failed; the sweep will retry', {
-        event_ids: ids.join(','),
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-    }
+  try {
+    await enqueue(
+      env.DELIVERIES,
+      fresh.map((eventId) => ({ body: { eventId } })),
+    );
+  } catch (error) {
+    // The events are already durable in D1 with status `queued`: the cron sweep enqueues them
+    // again, so answering 2xx here loses nothing, while a 5xx would make the sender retry into
+    // duplicates.
+    log.error('enqueue failed; the sweep will retry', {
+      event_ids: fresh.join(','),
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   }
   return results.map((result) => ({ id: result.id, duplicate: result.duplicate }));
 }

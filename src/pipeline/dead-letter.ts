@@ -1,20 +1,31 @@
 /**
- * The dead-letter queue's consumer. A message lands here after its last retry; the event is marked
- * `dead` and stays in D1, visible and replayable. Acked only once D1 says so.
+ * The dead-letter queue's consumer. A message lands here after its last retry (its handling kept
+ * throwing: D1 down for hours, a bug). What it named is marked `dead` and stays in D1, visible and
+ * replayable: the one delivery, or an event that was never routed. Acked only once D1 says so.
  */
 import { log } from '../lib/log';
+import { summaryStatement } from '../store/deliveries';
 import { markDead } from '../store/events';
-import type { DeliveryMessage } from './accept';
+import type { DeliveryMessage } from './enqueue';
+import { FINAL_DELIVERY_STATUSES, sqlList } from './status';
 
 export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
   for (const message of batch.messages) {
+    const { eventId, destination } = message.body;
     try {
-      if (await markDead(env.DB, message.body.eventId, 'retries exhausted')) {
-        log.warn('retries exhausted; event dead', {
-          event_id: message.body.eventId,
-          attempts: message.attempts,
-        });
-      }
+      let marked: boolean;
+      if (destination) {
+        const [updated] = await env.DB.batch([
+          env.DB.prepare(
+            `UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = COALESCE(last_error, 'retries exhausted')
+             WHERE event_id = ?1 AND destination = ?2 AND status NOT IN (${sqlList(FINAL_DELIVERY_STATUSES)})`,
+          ).bind(eventId, destination),
+          summaryStatement(env.DB, eventId, Date.now()),
+        ]);
+        marked = (updated?.meta.changes ?? 0) > 0;
+      } else marked = await markDead(env.DB, eventId, 'retries exhausted', ['queued', 'routing']);
+      if (marked)
+        log.warn('retries exhausted; dead', { event_id: eventId, destination, attempts: message.attempts });
       message.ack();
     } catch {
       message.retry({ delaySeconds: 30 });

@@ -1,339 +1,605 @@
 /**
- * The delivery queue's consumer: for each message, take the event, map and normalise its lead,
- * find the person it belongs to, deliver it, record the attempt, then ack, retry with backoff, or
- * stop. A message is acked only once its outcome is written to D1; if anything throws, it is
- * retried, never dropped.
+ * The delivery queue's consumer. For a batch of messages, in named steps:
+ *   1. gate    — each destination's health, read once: open, held (rate limit) or paused;
+ *   2. take    — route new events (routing.ts) and take the deliveries the messages name;
+ *   3. person  — for each delivery, the person's record in that destination, or the right to create it;
+ *   4. attempt — one `deliver` call per destination with all of its leads (HubSpot: one API call);
+ *   5. record  — every attempt, delivery status, person record, event summary and health change in
+ *                one D1 batch;
+ *   6. answer  — re-send what must come back later (retries, holds), then ack.
+ * A message is acked only once its outcome is in D1 and every message it needs next was sent; if
+ * anything throws, it is retried, never dropped.
  */
-import { type Settings, settings } from '../config';
-import { deliverWebhook } from '../destinations/webhook';
-import { LookupError } from '../enrich/meta-graph';
-import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
+import { type Settings, settings } from '../config/settings';
+import { destinations } from '../destinations/registry';
+import type { DeliveryOutcome, DeliveryRequest } from '../destinations/types';
 import type { Lead } from '../leads/lead';
-import { normalizeLead } from '../leads/normalize';
 import { log } from '../lib/log';
-import { findSource } from '../sources/registry';
-import type { Source } from '../sources/types';
-import {
-  type AttemptRecord,
-  claimEvent,
-  deferEvent,
-  FINAL_STATUSES,
-  finishAttempt,
-  getEvent,
-  type StoredEvent,
-  updateEvent,
-} from '../store/events';
-import { readHold, writeHold } from '../store/holds';
 import {
   attemptStatement,
   type CreationAfterAttempt,
-  claimCreation,
-  closeWindow,
-  joinWindow,
-  openWindow,
-  type Person,
-  resolvePerson,
-} from '../store/people';
-import type { DeliveryMessage } from './accept';
-import { parsePayload, validatePayload } from './parse';
-import { backoffSeconds, decide, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
+  claimStatement,
+  creationStatements,
+  type DeliveryRow,
+  type DeliveryUpdate,
+  type PersonRecordRow,
+  parkStatement,
+  personRecordStatement,
+  releaseStatement,
+  summaryStatement,
+  toPersonRecord,
+  unparkDeliveries,
+  updateStatement,
+} from '../store/deliveries';
+import { claimEvent, getEvent } from '../store/events';
+import {
+  attemptsStatement,
+  circuitStatement,
+  claimProbe,
+  type DestinationHealth,
+  pauseStatement,
+  readHealth,
+  resumeStatement,
+} from '../store/health';
+import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
+import { backoffSeconds, decideDelivery, isOutage, mayHaveApplied } from './retry-policy';
+import { type Gate, routeEvent } from './routing';
+import { isFinalEvent } from './status';
 
-/** How long one consumer may hold an event (or a person's creation) before another may take over. */
+/** How long one consumer may hold an event or a delivery before another may take over. */
 const LEASE_MS = 60_000;
-/** The shortest wait for another event that is creating the same person. */
+/** The shortest wait for another event that is creating the same person in the same destination. */
 const CREATION_WAIT_SECONDS = 5;
+/** Parked deliveries re-sent at once when a destination resumes; the sweep sends the rest. */
+const UNPARK_NOW = 500;
 
-/**
- * What becomes of a message: `ack` (its outcome is in D1), `retry` (an attempt failed: the queue
- * counts it), or `defer` (no attempt was made — a hold, a merge window, another event's creation —
- * so the message is sent again fresh rather than retried, and waiting never uses up attempts).
- */
-type Verdict =
-  | { kind: 'ack' }
-  | { kind: 'retry'; delaySeconds: number }
-  | { kind: 'defer'; delaySeconds: number };
+/** One delivery taken for an attempt in this batch. */
+interface Work {
+  message: number;
+  eventId: string;
+  destination: string;
+  attempt: number;
+  probe: boolean;
+  source: string;
+  receivedAt: number;
+  lead: Lead;
+  personId: string;
+  mergedEventIds: readonly string[];
+  action?: 'create' | 'update';
+  recordId?: string | null;
+}
 
-const ACK: Verdict = { kind: 'ack' };
-const defer = (seconds: number): Verdict => ({
-  kind: 'defer',
-  delaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(seconds))),
-});
+interface Plan {
+  work: Work[];
+  resend: Outgoing[];
+}
+
+const waitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
   const config = settings(env);
   const nowMs = Date.now();
-  // One read per batch: a destination that asked us to wait is not called until then.
-  const holdUntil = await readHold(env.KV, 'crm', nowMs).catch(() => undefined);
-  const verdicts = await Promise.all(
-    batch.messages.map(async (message): Promise<Verdict> => {
-      try {
-        return holdUntil
-          ? defer((holdUntil - nowMs) / 1000)
-          : await deliverEvent(message.body.eventId, env, config);
-      } catch (error) {
-        // D1 unreachable, a bug, anything unexpected: the work did not happen, so the message stays.
-        log.error('delivery failed unexpectedly; retrying', {
-          event_id: message.body.eventId,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-        return { kind: 'retry', delaySeconds: backoffSeconds(message.attempts, config.retry, Math.random) };
-      }
-    }),
-  );
+  const targets = destinations(env);
+  let health: Map<string, DestinationHealth>;
+  try {
+    health = await readHealth(env.DB);
+  } catch (error) {
+    // D1 unreachable: nothing can be decided, so every message stays.
+    log.error('reading destination health failed; retrying the batch', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    for (const message of batch.messages)
+      message.retry({ delaySeconds: backoffSeconds(message.attempts, config.retry, Math.random) });
+    return;
+  }
+  const gate = gatekeeper(env.DB, health, nowMs);
 
-  const deferred = batch.messages.flatMap((message, i) => {
-    const verdict = verdicts[i];
-    return verdict?.kind === 'defer' ? [{ message, delaySeconds: verdict.delaySeconds }] : [];
+  // 2. take
+  const plans: (Plan | undefined)[] = await Promise.all(
+    batch.messages.map((message, i) =>
+      plan(i, message.body, env, config, gate, nowMs).catch((error) => {
+        logUnexpected(message.body, error);
+        return undefined;
+      }),
+    ),
+  );
+  const work = plans.flatMap((p) => p?.work ?? []);
+  const statements: D1PreparedStatement[] = [];
+  const resend: { message: number; outgoing: Outgoing }[] = [];
+  plans.forEach((p, i) => {
+    for (const outgoing of p?.resend ?? []) resend.push({ message: i, outgoing });
   });
-  let resent = deferred.length === 0;
-  if (!resent) {
-    try {
-      await env.DELIVERIES.sendBatch(
-        deferred.map(({ message, delaySeconds }) => ({
-          body: message.body,
-          contentType: 'json',
-          delaySeconds,
-        })),
-      );
-      resent = true;
-    } catch {
-      // The fresh copies were not sent: keep the originals instead (a retry, counted by the queue).
-    }
+  const failed = new Set(plans.flatMap((p, i) => (p ? [] : [i])));
+
+  let attempted: { item: Work; outcome: DeliveryOutcome }[] = [];
+  try {
+    // 3. person
+    const ready = await resolveRecords(env.DB, work, nowMs, statements, resend);
+    // 4. attempt
+    attempted = await attempt(ready, targets, config, env, nowMs);
+    // 5. record
+    const changes = record(env.DB, attempted, targets, health, config, statements, resend, nowMs);
+    const results = statements.length ? await env.DB.batch<{ destination: string }>(statements) : [];
+    await afterRecord(env, changes, results, nowMs);
+  } catch (error) {
+    // D1 unreachable mid-batch: the attempts' outcomes are not recorded, so their messages stay.
+    for (const item of work) failed.add(item.message);
+    log.error('recording delivery outcomes failed; retrying', {
+      error: error instanceof Error ? error.name : 'unknown',
+      deliveries: work.length,
+    });
+  }
+
+  // 6. answer
+  const toSend = resend.filter((r) => !failed.has(r.message));
+  try {
+    await enqueue(
+      env.DELIVERIES,
+      toSend.map((r) => r.outgoing),
+    );
+  } catch {
+    // The fresh copies were not sent: keep the originals instead (a retry, counted by the queue).
+    for (const r of toSend) failed.add(r.message);
   }
   batch.messages.forEach((message, i) => {
-    const verdict = verdicts[i] ?? ACK;
-    if (verdict.kind === 'ack' || (verdict.kind === 'defer' && resent)) message.ack();
-    else message.retry({ delaySeconds: verdict.delaySeconds });
+    if (!failed.has(i)) message.ack();
+    else message.retry({ delaySeconds: backoffSeconds(message.attempts, config.retry, Math.random) });
   });
 }
 
-export async function deliverEvent(
-  eventId: string,
-  env: Env,
-  config: Settings = settings(env),
-): Promise<Verdict> {
-  const startedAt = Date.now();
-  const event = await claimEvent(env.DB, eventId, startedAt, LEASE_MS);
-  if (!event) return alreadyHandled(eventId, env, startedAt);
-
-  const source = findSource(event.source);
-  if (!source) {
-    await updateEvent(env.DB, event.id, { status: 'dead', lastError: 'source no longer configured' });
-    log.error('event for an unknown source marked dead', { event_id: event.id, source: event.source });
-    return ACK;
-  }
-
-  const mapped = await leadOf(event, source, env);
-  if ('lookupFailed' in mapped) {
-    // A provider lookup (Meta's Graph API) failed in a way that can heal: an attempt like any other.
-    const decision = decide({ errorClass: 'lookup_failed' }, event.attempts, config.retry);
-    const attempt: AttemptRecord = {
-      eventId: event.id,
-      attempt: event.attempts,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      httpStatus: null,
-      errorClass: 'lookup_failed',
-      reason: mapped.lookupFailed,
-      retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
-    };
-    const lastError = `lookup_failed: ${mapped.lookupFailed}`;
-    if (decision.action === 'retry') {
-      await finishAttempt(env.DB, attempt, { status: 'retrying', lastError });
-      return { kind: 'retry', delaySeconds: decision.delaySeconds };
-    }
-    await finishAttempt(env.DB, attempt, { status: 'dead', lastError });
-    return ACK;
-  }
-  if ('problem' in mapped) {
-    await updateEvent(env.DB, event.id, { status: 'invalid', lastError: mapped.problem });
-    log.warn('lead invalid; stored for replay after a fix', {
-      event_id: event.id,
-      source: event.source,
-      // Only the stable code: the rest may quote a thrown error, which may quote the payload.
-      reason: mapped.problem.split(':')[0],
-    });
-    return ACK;
-  }
-
-  const { person, createdHere } = await resolvePerson(
-    env.DB,
-    await personKeys(mapped.lead),
-    event.id,
-    startedAt,
-    LEASE_MS,
-  );
-  let lead = mapped.lead;
-  let mergedEventIds: string[] = [];
-  // A window this event opened is closed by it even if merging was switched off meanwhile, so the
-  // leads folded into it are delivered.
-  if (config.mergeWindowMs > 0 || person.pendingEventId === event.id) {
-    const window = await mergeWindow(env, event, person, lead, config.mergeWindowMs, startedAt);
-    if ('verdict' in window) return window.verdict;
-    lead = window.lead;
-    mergedEventIds = window.mergedEventIds;
-  }
-
-  const action = person.crmRecordId || person.deliveries > 0 ? 'update' : 'create';
-  if (action === 'create' && !createdHere) {
-    const claim = await claimCreation(env.DB, person.id, event.id, startedAt, LEASE_MS);
-    if (!claim.claimed) {
-      // Another lead of this person is creating the record: come back after its attempt (its lease
-      // covers the attempt in flight, or lasts until its next retry), then update the record.
-      await deferEvent(env.DB, event.id, startedAt, lead);
-      return defer(Math.max(CREATION_WAIT_SECONDS, (claim.heldUntil - LEASE_MS - startedAt) / 1000));
-    }
-  }
-
-  const outcome = await deliverWebhook(
-    { url: env.CRM_URL, secret: env.DESTINATION_SECRET, timeoutMs: config.deliveryTimeoutMs },
-    {
-      eventId: event.id,
-      source: event.source,
-      receivedAt: event.receivedAt,
-      lead,
-      person: { id: person.id, action, crmRecordId: person.crmRecordId },
-      mergedEventIds,
-    },
-  );
-  const decision = decide(outcome, event.attempts, config.retry);
-  const attempt: AttemptRecord = {
-    eventId: event.id,
-    attempt: event.attempts,
-    startedAt,
-    durationMs: outcome.durationMs,
-    httpStatus: outcome.httpStatus,
-    errorClass: outcome.errorClass,
-    reason: outcome.reason,
-    retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
-  };
-  const lastError = `${outcome.errorClass}: ${outcome.reason}`;
-
-  if (decision.action === 'done') {
-    await finishAttempt(
-      env.DB,
-      attempt,
-      { status: 'delivered', lead, personId: person.id, deliveredAt: Date.now() },
-      [attemptStatement(env.DB, person.id, { delivered: true, crmRecordId: outcome.recordId }, Date.now())],
-    );
-    return ACK;
-  }
-
-  // A create that failed in a way that may have applied it keeps this event the only one allowed to
-  // create the person, until after its next attempt: otherwise the person's next lead would create
-  // a second record. A refusal, or the last attempt, lets another lead create.
-  const creation: CreationAfterAttempt =
-    action !== 'create'
-      ? { kind: 'keep' }
-      : decision.action === 'retry'
-        ? { kind: 'hold', untilMs: Date.now() + decision.delaySeconds * 1000 + LEASE_MS }
-        : { kind: 'release' };
-  const personSide = attemptStatement(env.DB, person.id, { delivered: false, creation }, Date.now());
-
-  if (decision.action === 'stop') {
-    await finishAttempt(env.DB, attempt, { status: 'dead', lead, personId: person.id, lastError }, [
-      personSide,
-    ]);
-    log.warn(
-      decision.exhausted ? 'attempts exhausted; event dead' : 'destination refused the lead; event dead',
-      {
-        event_id: event.id,
-        source: event.source,
-        attempts: event.attempts,
-        http_status: outcome.httpStatus,
-      },
-    );
-    return ACK;
-  }
-  await finishAttempt(env.DB, attempt, { status: 'retrying', lead, personId: person.id, lastError }, [
-    personSide,
-  ]);
-  if (
-    outcome.retryAfterSeconds !== undefined &&
-    (outcome.errorClass === 'rate_limited' || outcome.httpStatus === 503)
-  ) {
-    await writeHold(env.KV, 'crm', Date.now() + outcome.retryAfterSeconds * 1000, Date.now()).catch(
-      () => undefined,
-    );
-  }
-  log.info('delivery attempt failed; retrying', {
-    event_id: event.id,
-    attempt: event.attempts,
-    error_class: outcome.errorClass,
-    delay_s: decision.delaySeconds,
+function logUnexpected(body: DeliveryMessage, error: unknown): void {
+  // D1 unreachable, a bug, anything unexpected: the work did not happen, so the message stays.
+  log.error('delivery failed unexpectedly; retrying', {
+    event_id: body.eventId,
+    destination: body.destination,
+    error: error instanceof Error ? error.name : 'unknown',
   });
-  return { kind: 'retry', delaySeconds: decision.delaySeconds };
 }
 
 /**
- * Repeats of one person within the window become one delivery. The first event opens the window and
- * waits it out; events arriving meanwhile fold into it (status `merged`); when the first returns it
- * closes the window and delivers the merged lead. Opening, joining and closing are each one atomic
- * D1 statement, so a late event either makes it into the window or is delivered on its own.
+ * 1. gate: a destination is open, held until a time, or paused. A paused destination whose probe
+ * is due lets exactly one delivery through (the first asked), which resumes it if it succeeds.
  */
-async function mergeWindow(
-  env: Env,
-  event: StoredEvent,
-  person: Person,
-  lead: Lead,
-  windowMs: number,
-  nowMs: number,
-): Promise<{ verdict: Verdict } | { lead: Lead; mergedEventIds: string[] }> {
-  const holder = person.pendingEventId;
-  const open = holder !== null && (person.pendingUntil ?? 0) > nowMs;
-  if (open && holder !== event.id && (await joinWindow(env.DB, person.id, holder, event.id, lead))) {
-    log.info('lead merged into a pending delivery', { event_id: event.id, into: holder });
-    return { verdict: ACK };
-  }
-  if (open && holder === event.id) {
-    // Back too early (a redelivered message): wait out the rest of the window.
-    await deferEvent(env.DB, event.id, nowMs, lead);
-    return { verdict: defer(((person.pendingUntil ?? nowMs) - nowMs) / 1000) };
-  }
-  if (
-    windowMs > 0 &&
-    holder !== event.id &&
-    (await openWindow(env.DB, person.id, event.id, nowMs + windowMs, nowMs))
-  ) {
-    await deferEvent(env.DB, event.id, nowMs, lead);
-    return { verdict: defer(windowMs / 1000) };
-  }
-  const merged = await closeWindow(env.DB, person.id, event.id);
-  return {
-    lead: merged.reduce((into, repeat) => mergeLeads(into, repeat.lead as Lead), lead),
-    mergedEventIds: merged.map((repeat) => repeat.id),
+function gatekeeper(db: D1Database, health: Map<string, DestinationHealth>, nowMs: number) {
+  const probes = new Map<string, Promise<boolean>>();
+  return async (destination: string, probe = false): Promise<Gate> => {
+    const h = health.get(destination);
+    if (h?.pausedAt) {
+      if (probe) return { kind: 'open', probe: true };
+      if (h.pausedBy === 'operator' || (h.probeAt ?? Infinity) > nowMs) return { kind: 'paused' };
+      let claim = probes.get(destination);
+      const first = claim === undefined;
+      if (!claim) {
+        claim = claimProbe(db, destination, nowMs);
+        probes.set(destination, claim);
+      }
+      return first && (await claim) ? { kind: 'open', probe: true } : { kind: 'paused' };
+    }
+    if (h?.holdUntil && h.holdUntil > nowMs) return { kind: 'held', untilMs: h.holdUntil };
+    return { kind: 'open', probe: false };
   };
 }
 
-/** The claim failed: the event is finished (ack), held by another consumer (come back later), or gone. */
-async function alreadyHandled(eventId: string, env: Env, nowMs: number): Promise<Verdict> {
-  const current = await getEvent(env.DB, eventId);
-  if (!current) {
-    log.error('queue message for an unknown event dropped', { event_id: eventId });
-    return ACK;
+async function plan(
+  index: number,
+  body: DeliveryMessage,
+  env: Env,
+  config: Settings,
+  gate: (destination: string, probe?: boolean) => Promise<Gate>,
+  nowMs: number,
+): Promise<Plan> {
+  const self = (delaySeconds: number): Outgoing => ({ body, delaySeconds });
+  if (body.destination)
+    return takeDelivery(index, { ...body, destination: body.destination }, env, gate, nowMs);
+
+  const event = await claimEvent(env.DB, body.eventId, nowMs, LEASE_MS);
+  if (!event) {
+    const current = await getEvent(env.DB, body.eventId);
+    if (!current) {
+      log.error('queue message for an unknown event dropped', { event_id: body.eventId });
+      return { work: [], resend: [] };
+    }
+    if (isFinalEvent(current.status)) return { work: [], resend: [] };
+    if (current.status === 'routing')
+      return { work: [], resend: [self(waitSeconds((current.leaseUntil ?? nowMs) - nowMs))] };
+    // Routed already (a repeated message, or one from before deliveries existed): its waiting
+    // deliveries that are due are taken, each on its own.
+    const { results } = await env.DB.prepare(
+      `SELECT destination FROM deliveries WHERE event_id = ?1 AND status IN ('queued', 'retrying')
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)`,
+    )
+      .bind(body.eventId, nowMs)
+      .all<{ destination: string }>();
+    const plans = await Promise.all(
+      results.map((row) =>
+        takeDelivery(index, { eventId: body.eventId, destination: row.destination }, env, gate, nowMs),
+      ),
+    );
+    return { work: plans.flatMap((p) => p.work), resend: plans.flatMap((p) => p.resend) };
   }
-  if (FINAL_STATUSES.includes(current.status)) return ACK;
-  return defer(((current.leaseUntil ?? nowMs) - nowMs) / 1000);
+
+  const routing = await routeEvent(env, event, config, (d) => gate(d), nowMs, LEASE_MS);
+  if (!('routed' in routing)) return { work: [], resend: routing.resend };
+  const { routed } = routing;
+  return {
+    work: routed.taken.map((taken) => ({
+      message: index,
+      eventId: event.id,
+      destination: taken.destination,
+      attempt: taken.attempts,
+      probe: taken.probe,
+      source: event.source,
+      receivedAt: event.receivedAt,
+      lead: routed.lead,
+      personId: routed.personId,
+      mergedEventIds: routed.mergedEventIds,
+    })),
+    resend: routing.resend,
+  };
 }
 
-type Mapped = { lead: Lead } | { problem: string } | { lookupFailed: string };
-
-async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<Mapped> {
-  let lead: Lead;
-  try {
-    const payload = validatePayload(source.schema, await parsePayload(event.contentType, event.body));
-    lead = normalizeLead(await source.toLead(payload, env), {
-      source: source.name,
-      ...(source.defaultRegion ? { defaultRegion: source.defaultRegion } : {}),
-    });
-  } catch (error) {
-    if (error instanceof LookupError)
-      return error.retryable
-        ? { lookupFailed: error.message }
-        : { problem: `lookup_failed: ${error.message}` };
-    // The payload passed this schema at ingest; failing now means the source's mapping changed.
-    return { problem: `mapping_failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}` };
+/** A message naming one delivery: gated, then taken for an attempt with its event's lead. */
+async function takeDelivery(
+  index: number,
+  body: DeliveryMessage & { destination: string },
+  env: Env,
+  gate: (destination: string, probe?: boolean) => Promise<Gate>,
+  nowMs: number,
+): Promise<Plan> {
+  const g = await gate(body.destination, body.probe === true);
+  if (g.kind === 'held')
+    return { work: [], resend: [{ body, delaySeconds: waitSeconds(g.untilMs - nowMs) }] };
+  if (g.kind === 'paused') {
+    await parkStatement(env.DB, body.eventId, body.destination).run();
+    return { work: [], resend: [] };
   }
-  const problem = leadContractProblem(lead);
-  return problem ? { problem: `${problem}: the lead has neither a valid email nor a phone` } : { lead };
+  const [claimed, event] = await env.DB.batch<
+    DeliveryRow & {
+      source: string;
+      received_at: number;
+      lead: string | null;
+      person_id: string | null;
+      merged_event_ids: string | null;
+    }
+  >([
+    claimStatement(env.DB, body.eventId, body.destination, nowMs, LEASE_MS, g.probe),
+    env.DB.prepare(
+      `SELECT source, received_at, lead, person_id,
+         (SELECT json_group_array(id) FROM events m WHERE m.merged_into = events.id AND m.status = 'merged') AS merged_event_ids
+       FROM events WHERE id = ?1`,
+    ).bind(body.eventId),
+  ]);
+  const row = claimed?.results[0];
+  const info = event?.results[0];
+  if (!row) {
+    // Finished, taken by another consumer, or not due yet: the message that made it wait, or the
+    // sweep, brings it back; this copy has nothing to do.
+    return { work: [], resend: [] };
+  }
+  if (!info?.lead || !info.person_id) {
+    // Taken but its event has no lead: it was never routed (data from a replay mid-way). Give it
+    // back and route the event again.
+    await releaseStatement(env.DB, body.eventId, body.destination).run();
+    return { work: [], resend: [{ body: { eventId: body.eventId }, delaySeconds: 1 }] };
+  }
+  return {
+    work: [
+      {
+        message: index,
+        eventId: body.eventId,
+        destination: body.destination,
+        attempt: row.attempts,
+        probe: g.probe,
+        source: info.source,
+        receivedAt: info.received_at,
+        lead: JSON.parse(info.lead) as Lead,
+        personId: info.person_id,
+        mergedEventIds: info.merged_event_ids ? (JSON.parse(info.merged_event_ids) as string[]) : [],
+      },
+    ],
+    resend: [],
+  };
+}
+
+/**
+ * 3. person: whether each delivery creates the person in its destination or updates its record.
+ * Only one event at a time may create a person in a destination, and a group sent to one
+ * destination holds at most one lead per person (a CRM batch refuses the same contact twice);
+ * the others wait a few seconds, without using up an attempt.
+ */
+async function resolveRecords(
+  db: D1Database,
+  work: Work[],
+  nowMs: number,
+  statements: D1PreparedStatement[],
+  resend: { message: number; outgoing: Outgoing }[],
+): Promise<Work[]> {
+  const wait = (item: Work, seconds: number) => {
+    statements.push(releaseStatement(db, item.eventId, item.destination));
+    resend.push({
+      message: item.message,
+      outgoing: { body: { eventId: item.eventId, destination: item.destination }, delaySeconds: seconds },
+    });
+  };
+  const seen = new Set<string>();
+  const unique = work.filter((item) => {
+    const key = `${item.personId}|${item.destination}`;
+    if (seen.has(key)) {
+      wait(item, CREATION_WAIT_SECONDS);
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+  if (unique.length === 0) return [];
+  const results = await db.batch<PersonRecordRow>(
+    unique.flatMap((item) =>
+      creationStatements(db, item.personId, item.destination, item.eventId, nowMs, LEASE_MS),
+    ),
+  );
+  return unique.flatMap((item, i): Work[] => {
+    const claimed = (results[2 * i]?.results.length ?? 0) > 0;
+    const record = toPersonRecord(results[2 * i + 1]?.results[0]);
+    if (claimed) return [{ ...item, action: 'create' as const, recordId: null }];
+    if (record.recordId || record.deliveries > 0)
+      return [{ ...item, action: 'update' as const, recordId: record.recordId }];
+    // Another lead of this person is creating the record there: come back after its attempt (its
+    // lease covers the attempt in flight, or lasts until its next retry), then update the record.
+    wait(
+      item,
+      Math.max(CREATION_WAIT_SECONDS, waitSeconds((record.creatingUntil ?? nowMs) - LEASE_MS - nowMs)),
+    );
+    return [];
+  });
+}
+
+/** 4. attempt: one call per destination with every lead bound for it. */
+async function attempt(
+  ready: Work[],
+  targets: ReturnType<typeof destinations>,
+  config: Settings,
+  env: Env,
+  nowMs: number,
+): Promise<{ item: Work; outcome: DeliveryOutcome }[]> {
+  const groups = new Map<string, Work[]>();
+  for (const item of ready) groups.set(item.destination, [...(groups.get(item.destination) ?? []), item]);
+  const done = await Promise.all(
+    [...groups].map(async ([name, items]) => {
+      const target = targets.get(name);
+      const requests: DeliveryRequest[] = items.map((item) => ({
+        eventId: item.eventId,
+        source: item.source,
+        receivedAt: item.receivedAt,
+        lead: item.lead,
+        person: { id: item.personId, recordId: item.recordId ?? null, action: item.action ?? 'create' },
+        mergedEventIds: item.mergedEventIds,
+      }));
+      let outcomes: DeliveryOutcome[];
+      if (!target) {
+        outcomes = items.map(() => ({
+          errorClass: 'config_error',
+          httpStatus: null,
+          reason: 'destination no longer configured',
+          durationMs: 0,
+        }));
+      } else {
+        try {
+          outcomes = await target.destination.deliver(requests, {
+            nowMs,
+            timeoutMs: config.deliveryTimeoutMs,
+            kv: env.KV,
+          });
+        } catch (error) {
+          // An adapter bug is not the lead's fault: a transient failure, retried.
+          log.error('destination adapter threw', {
+            destination: name,
+            error: error instanceof Error ? error.name : 'unknown',
+          });
+          outcomes = items.map(() => ({
+            errorClass: 'network',
+            httpStatus: null,
+            reason: 'adapter error',
+            durationMs: 0,
+          }));
+        }
+      }
+      return items.map((item, i) => ({
+        item,
+        outcome: outcomes[i] ?? {
+          errorClass: 'network' as const,
+          httpStatus: null,
+          reason: 'no outcome',
+          durationMs: 0,
+        },
+      }));
+    }),
+  );
+  return done.flat();
+}
+
+interface Changes {
+  /** Statement indexes whose RETURNING tells a pause, a circuit opening or a resume happened. */
+  paused: { index: number; destination: string; reason: string }[];
+  resumed: { index: number; destination: string }[];
+}
+
+/** 5. record: the statements for every outcome, appended to the batch's one D1 batch. */
+function record(
+  db: D1Database,
+  attempted: { item: Work; outcome: DeliveryOutcome }[],
+  targets: ReturnType<typeof destinations>,
+  health: Map<string, DestinationHealth>,
+  config: Settings,
+  statements: D1PreparedStatement[],
+  resend: { message: number; outgoing: Outgoing }[],
+  nowMs: number,
+): Changes {
+  const changes: Changes = { paused: [], resumed: [] };
+  const events = new Set<string>();
+  const perDestination = new Map<
+    string,
+    {
+      successes: number;
+      failures: number;
+      holdUntil: number | undefined;
+      probe: boolean;
+      configError?: string;
+    }
+  >();
+
+  for (const { item, outcome } of attempted) {
+    const policy = targets.get(item.destination)?.policy;
+    const creating = item.action === 'create';
+    const decision = decideDelivery(outcome, item.attempt, config.retry, {
+      creating,
+      searchLagSeconds: policy?.searchLagSeconds ?? 0,
+    });
+    const retryIn = decision.status === 'retrying' ? decision.delaySeconds : null;
+    statements.push(
+      attemptStatement(db, {
+        eventId: item.eventId,
+        destination: item.destination,
+        attempt: item.attempt,
+        startedAt: nowMs,
+        durationMs: outcome.durationMs,
+        httpStatus: outcome.httpStatus,
+        errorClass: outcome.errorClass,
+        reason: outcome.reason,
+        retryInSeconds: retryIn,
+      }),
+    );
+    const lastError = `${outcome.errorClass}: ${outcome.reason}`;
+    const update: DeliveryUpdate =
+      decision.status === 'delivered'
+        ? {
+            status: 'delivered',
+            deliveredAt: nowMs,
+            ...(outcome.recordId ? { recordId: outcome.recordId } : {}),
+          }
+        : decision.status === 'retrying'
+          ? { status: 'retrying', nextAttemptAt: nowMs + decision.delaySeconds * 1000, lastError }
+          : decision.status === 'paused'
+            ? { status: 'paused', lastError, refundAttempt: true }
+            : { status: 'dead', lastError };
+    statements.push(updateStatement(db, item.eventId, item.destination, update));
+
+    // A create that failed in a way that may have applied it keeps this event the only one allowed
+    // to create the person there, until after its next attempt; a refusal lets another lead create.
+    const creation: CreationAfterAttempt = !creating
+      ? { kind: 'keep' }
+      : decision.status === 'retrying' && mayHaveApplied(outcome.errorClass)
+        ? { kind: 'hold', untilMs: nowMs + decision.delaySeconds * 1000 + LEASE_MS }
+        : { kind: 'release' };
+    const personSide = personRecordStatement(
+      db,
+      item.personId,
+      item.destination,
+      decision.status === 'delivered'
+        ? { delivered: true, recordId: outcome.recordId }
+        : { delivered: false, creation },
+    );
+    if (personSide) statements.push(personSide);
+    events.add(item.eventId);
+
+    // One line per attempt, ids and codes only: follows the event from ingest to delivery.
+    log.info('delivery attempt', {
+      event_id: item.eventId,
+      destination: item.destination,
+      attempt: item.attempt,
+      action: item.action,
+      error_class: outcome.errorClass,
+      http_status: outcome.httpStatus,
+      status: decision.status,
+      retry_in_s: retryIn,
+      duration_ms: outcome.durationMs,
+    });
+    if (decision.status === 'retrying')
+      resend.push({
+        message: item.message,
+        outgoing: {
+          body: { eventId: item.eventId, destination: item.destination },
+          delaySeconds: decision.delaySeconds,
+        },
+      });
+    if (decision.status === 'dead')
+      log.warn(
+        decision.exhausted
+          ? 'attempts exhausted; delivery dead'
+          : 'destination refused the lead; delivery dead',
+        {
+          event_id: item.eventId,
+          destination: item.destination,
+          attempts: item.attempt,
+          http_status: outcome.httpStatus,
+          reason: outcome.reason,
+        },
+      );
+
+    const d = perDestination.get(item.destination) ?? {
+      successes: 0,
+      failures: 0,
+      holdUntil: undefined,
+      probe: false,
+    };
+    if (outcome.errorClass === 'ok') d.successes++;
+    else if (isOutage(outcome.errorClass)) d.failures++;
+    if (outcome.errorClass === 'config_error') d.configError ??= lastError;
+    if (item.probe) d.probe = true;
+    const holdSeconds = Math.max(
+      outcome.paceSeconds ?? 0,
+      outcome.errorClass === 'rate_limited' || outcome.httpStatus === 503
+        ? (outcome.retryAfterSeconds ?? 0)
+        : 0,
+    );
+    if (holdSeconds > 0) d.holdUntil = Math.max(d.holdUntil ?? 0, nowMs + holdSeconds * 1000);
+    perDestination.set(item.destination, d);
+  }
+  for (const eventId of events) statements.push(summaryStatement(db, eventId, nowMs));
+
+  for (const [name, d] of perDestination) {
+    const policy = targets.get(name)?.policy;
+    const probeSeconds = policy?.probeSeconds ?? 60;
+    statements.push(attemptsStatement(db, name, d, nowMs));
+    if (d.configError) {
+      changes.paused.push({ index: statements.length, destination: name, reason: d.configError });
+      statements.push(pauseStatement(db, name, 'config', d.configError, nowMs, probeSeconds));
+    } else if (d.successes > 0 && (d.probe || health.get(name)?.pausedAt)) {
+      changes.resumed.push({ index: statements.length, destination: name });
+      statements.push(resumeStatement(db, name, nowMs));
+    } else if (d.failures > 0) {
+      changes.paused.push({ index: statements.length, destination: name, reason: 'outage' });
+      statements.push(circuitStatement(db, name, policy?.failureThreshold ?? 20, nowMs, probeSeconds));
+    }
+  }
+  return changes;
+}
+
+/** After the record: log pauses and resumes, and send a resumed destination's parked deliveries. */
+async function afterRecord(
+  env: Env,
+  changes: Changes,
+  results: D1Result<{ destination: string }>[],
+  nowMs: number,
+): Promise<void> {
+  for (const pause of changes.paused) {
+    if ((results[pause.index]?.results.length ?? 0) > 0)
+      log.warn('destination paused', { destination: pause.destination, reason: pause.reason });
+  }
+  for (const resume of changes.resumed) {
+    if ((results[resume.index]?.results.length ?? 0) === 0) continue;
+    log.info('destination resumed', { destination: resume.destination });
+    try {
+      const ids = await unparkDeliveries(env.DB, resume.destination, nowMs, UNPARK_NOW);
+      await enqueue(
+        env.DELIVERIES,
+        ids.map((eventId) => ({ body: { eventId, destination: resume.destination } })),
+      );
+    } catch (error) {
+      // The outcomes are recorded; what was not re-sent here, the sweep sends (it unparks too).
+      log.error('resending parked deliveries failed; the sweep will', {
+        destination: resume.destination,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
 }

@@ -27,8 +27,9 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
 /**
  * Transient failures are retried: the network, timeouts, 408, 429 and 5xx (RFC 9110 marks them as
- * worth repeating), and our own misconfiguration, which an operator can fix before the last
- * attempt. Any other 4xx means the destination refused this lead: repeating it cannot help.
+ * worth repeating), and a provider lookup. Any other 4xx means the destination refused this lead:
+ * repeating it cannot help. A configuration error never reaches `decide`: it pauses the destination
+ * (`decideDelivery`).
  */
 export function isRetryable(errorClass: ErrorClass): boolean {
   return errorClass !== 'ok' && errorClass !== 'client_error';
@@ -61,4 +62,45 @@ export function decide(
   // come back sooner than backoff would.
   const delay = Math.max(backoffSeconds(attempt, retry, random), outcome.retryAfterSeconds ?? 0);
   return { action: 'retry', delaySeconds: Math.min(delay, MAX_QUEUE_DELAY_SECONDS) };
+}
+
+/** What becomes of a delivery after an attempt. */
+export type DeliveryDecision =
+  | { status: 'delivered' }
+  | { status: 'retrying'; delaySeconds: number }
+  | { status: 'dead'; exhausted: boolean }
+  /** A configuration error: the destination pauses, the delivery waits parked, its attempt given back. */
+  | { status: 'paused' };
+
+/**
+ * Failures after which the destination may have applied the write without saying so: the answer
+ * was lost (a timeout, a dropped connection) or the server failed part-way (5xx).
+ */
+export const mayHaveApplied = (errorClass: ErrorClass): boolean =>
+  errorClass === 'timeout' || errorClass === 'network' || errorClass === 'server_error';
+
+/** Failures that count towards opening a destination's circuit: it is down, not busy or picky. */
+export const isOutage = (errorClass: ErrorClass): boolean =>
+  mayHaveApplied(errorClass) || errorClass === 'request_timeout';
+
+export function decideDelivery(
+  outcome: AttemptOutcome,
+  attempt: number,
+  retry: RetrySettings,
+  options: {
+    /** The attempt was a create: a lost answer may hide a record the CRM's search cannot see yet. */
+    creating: boolean;
+    searchLagSeconds: number;
+  },
+  random: () => number = Math.random,
+): DeliveryDecision {
+  if (outcome.errorClass === 'config_error') return { status: 'paused' };
+  const decision = decide(outcome, attempt, retry, random);
+  if (decision.action === 'done') return { status: 'delivered' };
+  if (decision.action === 'stop') return { status: 'dead', exhausted: decision.exhausted };
+  const lag = options.creating && mayHaveApplied(outcome.errorClass) ? options.searchLagSeconds : 0;
+  return {
+    status: 'retrying',
+    delaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(decision.delaySeconds, lag)),
+  };
 }

@@ -1,13 +1,19 @@
 /**
- * `/admin/*`: the operator's view of events — list, read back, replay one or in bulk — behind a
- * bearer token (`ADMIN_TOKEN`) compared in constant time.
+ * `/admin/*`: the operator's view of events and destinations — list, read back with every delivery
+ * and attempt, replay one or in bulk, see each destination's health and pause or resume it —
+ * behind a bearer token (`ADMIN_TOKEN`) compared in constant time.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { config } from '../config';
 import { InletError } from '../errors';
 import { parsePayload, validatePayload } from '../pipeline/parse';
 import { replay } from '../pipeline/replay';
-import { type EventStatus, getEvent, listAttempts, listEvents } from '../store/events';
+import { resumeDestination } from '../pipeline/resume';
+import { EVENT_STATUS_LIST } from '../pipeline/status';
+import { deliveryCounts, listAttempts, listDeliveries } from '../store/deliveries';
+import { getEvent, listEvents } from '../store/events';
+import { healthy, pauseStatement, readHealth } from '../store/health';
 import { constantTimeEqual } from '../verify/crypto';
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -39,24 +45,24 @@ admin.get('/events/:id', async (c) => {
     last_error: event.lastError,
     person_id: event.personId,
     merged_into: event.mergedInto,
-    attempt_count: event.attempts,
+    deliveries: (await listDeliveries(c.env.DB, event.id)).map((delivery) => ({
+      destination: delivery.destination,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      record_id: delivery.recordId,
+      last_error: delivery.lastError,
+      next_attempt_at:
+        delivery.nextAttemptAt === null ? null : new Date(delivery.nextAttemptAt).toISOString(),
+      delivered_at: delivery.deliveredAt === null ? null : new Date(delivery.deliveredAt).toISOString(),
+    })),
     attempts: await listAttempts(c.env.DB, event.id),
     lead: event.lead,
     request: { content_type: event.contentType, headers: event.headers, body: decoder.decode(event.body) },
   });
 });
 
-const STATUSES = [
-  'queued',
-  'delivering',
-  'retrying',
-  'delivered',
-  'dead',
-  'invalid',
-] as const satisfies readonly EventStatus[];
-
 const ListQuerySchema = v.object({
-  status: v.optional(v.picklist(STATUSES)),
+  status: v.optional(v.picklist(EVENT_STATUS_LIST)),
   source: v.optional(v.pipe(v.string(), v.maxLength(100))),
   before: v.optional(v.pipe(v.string(), v.maxLength(40))),
   limit: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(500)), '50'),
@@ -74,10 +80,29 @@ admin.get('/events', async (c) => {
   return c.json({ events, next: events.length === query.limit && last ? last.id : null });
 });
 
+const DestinationName = v.pipe(
+  v.string(),
+  v.check((name) => name in config.destinations, 'is not a configured destination'),
+);
+
+const ReplayQuerySchema = v.object({
+  destination: v.optional(DestinationName),
+  /** Deliver again where it was delivered already. */
+  all: v.optional(v.picklist(['true', 'false'])),
+});
+
+/**
+ * Replays one event: routed again, its deliveries that did not end delivered attempted again
+ * (`?destination=` for one; `?all=true` to deliver where it was delivered already).
+ */
 admin.post('/events/:id/replay', async (c) => {
   const id = c.req.param('id');
+  const query = validatePayload(ReplayQuerySchema, c.req.query());
   if (!(await getEvent(c.env.DB, id))) throw new InletError(404, 'not_found', 'No event has this id.');
-  const replayed = await replay(c.env, [id]);
+  const replayed = await replay(c.env, [id], {
+    ...(query.destination ? { destination: query.destination } : {}),
+    includeDelivered: query.all === 'true' || query.destination !== undefined,
+  });
   return c.json({ replayed }, replayed.length ? 202 : 409);
 });
 
@@ -85,7 +110,7 @@ admin.post('/events/:id/replay', async (c) => {
 const BulkReplaySchema = v.union([
   v.object({ ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(40))), v.minLength(1), v.maxLength(500)) }),
   v.object({
-    status: v.picklist(['dead', 'invalid', 'delivered'] as const),
+    status: v.picklist(['dead', 'partial', 'invalid', 'unrouted', 'delivered'] as const),
     source: v.optional(v.pipe(v.string(), v.maxLength(100))),
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)), 100),
   }),
@@ -109,4 +134,47 @@ admin.post('/replay', async (c) => {
         ).map((event) => event.id);
   const replayed = await replay(c.env, ids);
   return c.json({ replayed, count: replayed.length }, 202);
+});
+
+/** Each configured destination with its health and the deliveries waiting for it. */
+admin.get('/destinations', async (c) => {
+  const [health, counts] = await Promise.all([readHealth(c.env.DB), deliveryCounts(c.env.DB)]);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return c.json({
+    destinations: Object.entries(config.destinations).map(([name, entry]) => {
+      const h = health.get(name) ?? healthy(name);
+      return {
+        name,
+        type: entry.type,
+        state: h.pausedAt ? 'paused' : h.holdUntil && h.holdUntil > Date.now() ? 'held' : 'active',
+        paused: h.pausedAt
+          ? { at: iso(h.pausedAt), by: h.pausedBy, reason: h.pausedReason, next_probe_at: iso(h.probeAt) }
+          : null,
+        hold_until: h.holdUntil && h.holdUntil > Date.now() ? iso(h.holdUntil) : null,
+        failure_streak: h.failureStreak,
+        last_success_at: iso(h.lastSuccessAt),
+        last_failure_at: iso(h.lastFailureAt),
+        waiting: counts.get(name) ?? {},
+      };
+    }),
+  });
+});
+
+const destinationParam = (name: string): string => {
+  if (!(name in config.destinations)) throw new InletError(404, 'not_found', 'No destination has this name.');
+  return name;
+};
+
+/** Pauses by hand: deliveries wait parked, and no probe resumes it; only a resume does. */
+admin.post('/destinations/:name/pause', async (c) => {
+  const name = destinationParam(c.req.param('name'));
+  await pauseStatement(c.env.DB, name, 'operator', 'paused by an operator', Date.now(), null).run();
+  return c.json({ destination: name, state: 'paused' });
+});
+
+/** Resumes, and sends the deliveries that waited. */
+admin.post('/destinations/:name/resume', async (c) => {
+  const name = destinationParam(c.req.param('name'));
+  const resent = await resumeDestination(c.env, name);
+  return c.json({ destination: name, state: 'active', resent });
 });

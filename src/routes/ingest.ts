@@ -5,7 +5,7 @@
  * `GET` is only for handshakes (Meta, Mailchimp).
  */
 import { Hono } from 'hono';
-import { optionalVar, secretsOf, settings } from '../config';
+import { optionalVar, secretsOf, settings } from '../config/settings';
 import { InletError } from '../errors';
 import { log } from '../lib/log';
 import { accept, keptHeaders } from '../pipeline/accept';

@@ -1,19 +1,18 @@
 /**
  * A source of flat JSON leads (`{ "email": ..., "firstName": ... }`), as n8n, Make, Zapier and
- * hand-written senders post them, mapped by the default flat field map (src/leads/mappings/flat.ts).
+ * hand-written senders post them, mapped by the flat field map (src/leads/mappings/flat.ts): the
+ * defaults, with the configuration's `fields` replacing them for the fields it names.
  */
-import { flatLead } from '../leads/mappings/flat';
-import { defineSource, type Preset, secretVarFor } from './types';
+import { type FlatFieldMap, flatLead } from '../leads/mappings/flat';
+import type { Preset, Source, SourceOptions } from './types';
+import { defineSource } from './types';
 
-const flat = flatLead();
-
-export const flatSource = (name: string, preset: Preset) =>
-  defineSource({
-    name,
-    preset,
-    secretVar: secretVarFor(name),
-    schema: flat.schema,
-    toLead: flat.toLead,
-    destination: 'crm',
-    defaultRegion: 'US',
-  });
+export const flatSource = (
+  name: string,
+  preset: Preset,
+  options: SourceOptions,
+  fields?: FlatFieldMap,
+): Source => {
+  const mapping = flatLead(fields);
+  return defineSource({ ...options, name, preset, schema: mapping.schema, toLead: mapping.toLead });
+};

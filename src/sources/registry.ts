@@ -1,66 +1,33 @@
 /**
- * Every source Inlet accepts, by the name in its URL (`POST /in/:source`). Adding a source is a
- * `defineSource` in one file and one line here. The local configuration ships one per preset, with
- * development secrets in `.dev.vars.example`, so each can be tried on `wrangler dev`.
+ * The sources of inlet.config.ts, built once per isolate: `POST /in/:source` and the consumer look
+ * a source up here by the name in its URL. Adding a source is an entry in the configuration file.
  */
-import { demo } from './demo';
-import { n8n } from './n8n';
-import {
-  calcomSource,
-  calendlySource,
-  hubspotSource,
-  jotformSource,
-  metaSource,
-  tallySource,
-  typeformSource,
-  webflowSource,
-  zoomSource,
-} from './platforms';
-import type { Source } from './types';
-import {
-  githubSource,
-  intercomSource,
-  mailchimpSource,
-  mandrillSource,
-  paddleSource,
-  pipedriveSource,
-  shopifySource,
-  slackSource,
-  stripeSource,
-  svixSource,
-  twilioSource,
-  zapierSource,
-} from './webhooks';
+import { config } from '../config';
+import { type SourceConfig, type SourceType, varFor } from '../config/schema';
+import { flatSource } from './flat';
+import { platformSources } from './platforms';
+import { presets } from './presets';
+import type { Source, SourceFactory, SourceOptions } from './types';
+import { contactSources } from './webhooks';
 
-// Sources are heterogeneous in their payload type; the registry only needs the common surface.
-// biome-ignore lint/suspicious/noExplicitAny: each Source checks its own payload type where it is defined.
-const SOURCES: readonly Source<any>[] = [
-  demo,
-  n8n,
-  typeformSource,
-  calendlySource,
-  hubspotSource,
-  metaSource,
-  zoomSource,
-  tallySource,
-  jotformSource,
-  webflowSource,
-  calcomSource,
-  stripeSource,
-  svixSource,
-  githubSource,
-  shopifySource,
-  slackSource,
-  twilioSource,
-  paddleSource,
-  mandrillSource,
-  intercomSource,
-  pipedriveSource,
-  zapierSource,
-  mailchimpSource,
-];
+const FACTORIES: Record<Exclude<SourceType, 'flat'>, SourceFactory> = {
+  ...platformSources,
+  ...contactSources,
+};
 
-const BY_NAME = new Map<string, Source>(SOURCES.map((source) => [source.name, source]));
+export function buildSource(name: string, entry: SourceConfig): Source {
+  const options: SourceOptions = {
+    secretVar: entry.secretVar ?? varFor('SOURCE', name, 'SECRET'),
+    ...(entry.region ? { defaultRegion: entry.region } : {}),
+  };
+  return entry.type === 'flat'
+    ? flatSource(name, presets[entry.verify], options, entry.fields)
+    : FACTORIES[entry.type](name, options);
+}
+
+const BY_NAME = new Map<string, Source>(
+  Object.entries(config.sources).map(([name, entry]) => [name, buildSource(name, entry)]),
+);
 
 export function findSource(name: string): Source | undefined {
   return BY_NAME.get(name);

@@ -1,8 +1,8 @@
 /**
- * A source is a named, typed piece of configuration in code: how its requests are verified, the
- * schema of its payload, how that payload maps to a lead, how a redelivery is recognised, and
- * where its leads are delivered. Secrets never live here: a source names the Worker secret that
- * holds them.
+ * A source, built from its entry in inlet.config.ts: how its requests are verified, the schema of
+ * its payload, how that payload maps to a lead, and how a redelivery is recognised. Where its leads
+ * go is the routes' business (src/pipeline/route.ts). Secrets never live here: a source names the
+ * Worker secret that holds them.
  */
 import type * as v from 'valibot';
 import type { LeadInput } from '../leads/lead';
@@ -29,8 +29,6 @@ export interface Preset {
   idempotencyKey?(request: InboundRequest, payload: unknown): string | undefined;
 }
 
-export type DestinationName = 'crm';
-
 export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
   readonly name: string;
   readonly preset: Preset;
@@ -50,7 +48,6 @@ export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
    * payload per lead, each stored, deduped and delivered as its own event.
    */
   split?(payload: v.InferOutput<Schema>): unknown[];
-  readonly destination: DestinationName;
   /** Region for phones written without a country code (ISO 3166-1 alpha-2). */
   readonly defaultRegion?: string;
 }
@@ -59,6 +56,11 @@ export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
 export const defineSource = <Schema extends v.GenericSchema>(source: Source<Schema>): Source<Schema> =>
   source;
 
-/** The Worker secret a source reads by convention: `SOURCE_<NAME>_SECRET`, `-` written as `_`. */
-export const secretVarFor = (name: string): string =>
-  `SOURCE_${name.toUpperCase().replaceAll('-', '_')}_SECRET`;
+/** What a source type needs from its configuration entry to become a source. */
+export interface SourceOptions {
+  secretVar: string;
+  defaultRegion?: string;
+}
+
+/** A source type (`typeform`, `flat`, ...): builds the source a configuration entry names. */
+export type SourceFactory = (name: string, options: SourceOptions) => Source;

@@ -8,10 +8,9 @@
 import * as v from 'valibot';
 import type { LeadInput } from '../leads/lead';
 import type { LeadTextField } from '../leads/mappings/fields';
-import { flatSource } from './flat';
 import { presets } from './presets';
 import { textAt } from './presets/payload';
-import { defineSource, type Preset, secretVarFor } from './types';
+import { defineSource, type Preset, type SourceFactory } from './types';
 
 type Paths = Partial<Record<LeadTextField, readonly string[]>>;
 
@@ -35,19 +34,12 @@ function pick(paths: Paths): (payload: Record<string, unknown>) => LeadInput {
   };
 }
 
-function contactSource(name: string, preset: Preset, paths: Paths) {
-  return defineSource({
-    name,
-    preset,
-    secretVar: secretVarFor(name),
-    schema: AnyObject,
-    toLead: pick(paths),
-    destination: 'crm',
-    defaultRegion: 'US',
-  });
+function contactSource(preset: Preset, paths: Paths): SourceFactory {
+  const toLead = pick(paths);
+  return (name, options) => defineSource({ ...options, name, preset, schema: AnyObject, toLead });
 }
 
-export const stripeSource = contactSource('stripe', presets.stripe, {
+const stripeSource = contactSource(presets.stripe, {
   email: ['data.object.email', 'data.object.customer_details.email', 'data.object.receipt_email'],
   full_name: ['data.object.name', 'data.object.customer_details.name'],
   phone: ['data.object.phone', 'data.object.customer_details.phone'],
@@ -55,7 +47,7 @@ export const stripeSource = contactSource('stripe', presets.stripe, {
   city: ['data.object.address.city', 'data.object.customer_details.address.city'],
 });
 
-export const shopifySource = contactSource('shopify', presets.shopify, {
+const shopifySource = contactSource(presets.shopify, {
   email: ['email', 'customer.email', 'contact_email'],
   first_name: ['first_name', 'customer.first_name', 'billing_address.first_name'],
   last_name: ['last_name', 'customer.last_name', 'billing_address.last_name'],
@@ -65,34 +57,34 @@ export const shopifySource = contactSource('shopify', presets.shopify, {
   city: ['default_address.city', 'billing_address.city'],
 });
 
-export const intercomSource = contactSource('intercom', presets.intercom, {
+const intercomSource = contactSource(presets.intercom, {
   email: ['data.item.email', 'data.item.user.email'],
   full_name: ['data.item.name', 'data.item.user.name'],
   phone: ['data.item.phone'],
 });
 
-export const paddleSource = contactSource('paddle', presets.paddle, {
+const paddleSource = contactSource(presets.paddle, {
   email: ['data.email', 'data.customer.email'],
   full_name: ['data.name', 'data.customer.name'],
 });
 
 /** An SMS or a form posted to Twilio: the sender's number is the lead. */
-export const twilioSource = contactSource('twilio', presets.twilio, {
+const twilioSource = contactSource(presets.twilio, {
   phone: ['From'],
   country: ['FromCountry'],
   city: ['FromCity'],
 });
 
-export const mandrillSource = contactSource('mandrill', presets.mandrill, {});
-export const githubSource = contactSource('github', presets.github, {
+const mandrillSource = contactSource(presets.mandrill, {});
+const githubSource = contactSource(presets.github, {
   email: ['sender.email', 'pusher.email'],
 });
-export const slackSource = contactSource('slack', presets.slack, {
+const slackSource = contactSource(presets.slack, {
   email: ['event.user.profile.email', 'user.email'],
 });
 
 /** Pipedrive webhooks v2 (`person.added` / `person.updated`), behind HTTP Basic auth. */
-export const pipedriveSource = contactSource('pipedrive', presets.pipedrive, {
+const pipedriveSource = contactSource(presets.pipedrive, {
   email: ['data.emails.0.value', 'data.email.0.value'],
   phone: ['data.phones.0.value', 'data.phone.0.value'],
   full_name: ['data.name'],
@@ -102,14 +94,23 @@ export const pipedriveSource = contactSource('pipedrive', presets.pipedrive, {
 });
 
 /** Mailchimp audience webhooks (form-encoded `data[email]`, `data[merges][FNAME]`), with a URL token. */
-export const mailchimpSource = contactSource('mailchimp', presets.mailchimp, {
+const mailchimpSource = contactSource(presets.mailchimp, {
   email: ['data[email]', 'data[merges][EMAIL]'],
   first_name: ['data[merges][FNAME]'],
   last_name: ['data[merges][LNAME]'],
   phone: ['data[merges][PHONE]'],
 });
 
-/** Zapier, Make and n8n HTTP modules with a static `Authorization: Bearer` token. */
-export const zapierSource = flatSource('zapier', presets.zapier);
-/** Any sender signing with Svix. */
-export const svixSource = flatSource('svix', presets.svix);
+/** Providers read by contact paths, by source type. */
+export const contactSources = {
+  stripe: stripeSource,
+  shopify: shopifySource,
+  intercom: intercomSource,
+  paddle: paddleSource,
+  twilio: twilioSource,
+  mandrill: mandrillSource,
+  github: githubSource,
+  slack: slackSource,
+  pipedrive: pipedriveSource,
+  mailchimp: mailchimpSource,
+} as const satisfies Record<string, SourceFactory>;

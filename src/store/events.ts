@@ -3,12 +3,9 @@
  * (source, idempotency_key) constraint decides what is a redelivery, and the status column decides
  * whether a queue message still has work to do.
  */
-import type { ErrorClass } from '../lib/outcome';
+import { EVENT_STATUS_LIST, type EventStatus, isFinalEvent, sqlList } from '../pipeline/status';
 
-export type EventStatus = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'dead' | 'invalid' | 'merged';
-
-/** States in which no queue message has any work left. */
-export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'dead', 'invalid', 'merged'];
+export type { EventStatus };
 
 export interface StoredEvent {
   id: string;
@@ -143,9 +140,10 @@ export async function getEvent(db: D1Database, id: string): Promise<StoredEvent 
 }
 
 /**
- * Takes the event for one delivery attempt. Queues deliver at least once, and the sweep or a replay
- * may enqueue an event twice: the lease makes sure only one consumer works on it at a time, and a
- * final status makes every later message a no-op.
+ * Takes the event to map and route it. Queues deliver at least once, and the sweep or a replay may
+ * enqueue an event twice: the lease makes sure only one consumer routes it at a time, and any later
+ * status makes every later routing message a no-op. `attempts` counts routings (a provider lookup
+ * that fails is retried like a delivery).
  */
 export async function claimEvent(
   db: D1Database,
@@ -155,24 +153,13 @@ export async function claimEvent(
 ): Promise<StoredEvent | undefined> {
   const row = await db
     .prepare(
-      `UPDATE events SET status = 'delivering', lease_until = ?2, attempts = attempts + 1
-       WHERE id = ?1 AND (status IN ('queued', 'retrying') OR (status = 'delivering' AND lease_until < ?3))
+      `UPDATE events SET status = 'routing', lease_until = ?2, attempts = attempts + 1
+       WHERE id = ?1 AND (status = 'queued' OR (status = 'routing' AND lease_until < ?3))
        RETURNING *`,
     )
     .bind(id, nowMs + leaseMs, nowMs)
     .first<EventRow>();
   return row ? toEvent(row) : undefined;
-}
-
-export interface AttemptRecord {
-  eventId: string;
-  attempt: number;
-  startedAt: number;
-  durationMs: number;
-  httpStatus: number | null;
-  errorClass: ErrorClass;
-  reason: string | null;
-  retryInSeconds: number | null;
 }
 
 export interface EventUpdate {
@@ -183,7 +170,7 @@ export interface EventUpdate {
   lastError?: string | null;
 }
 
-function updateStatement(db: D1Database, id: string, update: EventUpdate): D1PreparedStatement {
+export function eventUpdateStatement(db: D1Database, id: string, update: EventUpdate): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE events SET status = ?2, lease_until = NULL,
@@ -202,38 +189,6 @@ function updateStatement(db: D1Database, id: string, update: EventUpdate): D1Pre
 }
 
 /**
- * Records an attempt and the event's new status atomically (D1 runs a batch as one transaction),
- * with any statements that must commit with them (the person's delivery count).
- */
-export async function finishAttempt(
-  db: D1Database,
-  attempt: AttemptRecord,
-  update: EventUpdate,
-  alongside: D1PreparedStatement[] = [],
-): Promise<void> {
-  await db.batch([
-    db
-      .prepare(
-        `INSERT INTO attempts (event_id, attempt, started_at, duration_ms, http_status, error_class, reason, retry_in_s)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (event_id, attempt) DO NOTHING`,
-      )
-      .bind(
-        attempt.eventId,
-        attempt.attempt,
-        attempt.startedAt,
-        attempt.durationMs,
-        attempt.httpStatus,
-        attempt.errorClass,
-        attempt.reason,
-        attempt.retryInSeconds,
-      ),
-    updateStatement(db, attempt.eventId, update),
-    ...alongside,
-  ]);
-}
-
-/**
  * Hands the event back to the queue without an attempt having been made (a merge window is open,
  * or another event is creating the person): the claim's attempt count is undone.
  */
@@ -249,40 +204,27 @@ export async function deferEvent(db: D1Database, id: string, nowMs: number, lead
 }
 
 export async function updateEvent(db: D1Database, id: string, update: EventUpdate): Promise<void> {
-  await updateStatement(db, id, update).run();
+  await eventUpdateStatement(db, id, update).run();
 }
 
-/** Marks dead unless it already reached a final status (a late DLQ copy must not undo a delivery). */
-export async function markDead(db: D1Database, id: string, reason: string): Promise<boolean> {
+/**
+ * Marks dead an event in one of `from` (by default any status that is not final), so a late DLQ
+ * copy never undoes a delivery.
+ */
+export async function markDead(
+  db: D1Database,
+  id: string,
+  reason: string,
+  from: readonly EventStatus[] = EVENT_STATUS_LIST.filter((s) => !isFinalEvent(s)),
+): Promise<boolean> {
   const result = await db
     .prepare(
       `UPDATE events SET status = 'dead', lease_until = NULL, last_error = COALESCE(last_error, ?2)
-       WHERE id = ?1 AND status NOT IN ('delivered', 'dead', 'invalid')`,
+       WHERE id = ?1 AND status IN (${sqlList(from)})`,
     )
     .bind(id, reason)
     .run();
   return result.meta.changes > 0;
-}
-
-export interface AttemptView {
-  attempt: number;
-  started_at: string;
-  duration_ms: number;
-  http_status: number | null;
-  error_class: ErrorClass;
-  reason: string | null;
-  retry_in_s: number | null;
-}
-
-export async function listAttempts(db: D1Database, eventId: string): Promise<AttemptView[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT attempt, started_at, duration_ms, http_status, error_class, reason, retry_in_s
-       FROM attempts WHERE event_id = ?1 ORDER BY attempt`,
-    )
-    .bind(eventId)
-    .all<Omit<AttemptView, 'started_at'> & { started_at: number }>();
-  return results.map((row) => ({ ...row, started_at: new Date(row.started_at).toISOString() }));
 }
 
 /** Events stored but never picked up (their queue send failed): the sweep enqueues them again. */
@@ -333,8 +275,9 @@ export async function listEvents(db: D1Database, filter: EventFilter): Promise<E
 }
 
 /**
- * Puts events back in the queue's hands. An event a consumer is working on right now (an unexpired
- * lease) is left alone, so a replay never races a live attempt into a double delivery.
+ * Puts events back in the queue's hands to be mapped and routed again (with today's mapping and
+ * routes). An event a consumer is routing right now is left alone; its deliveries are requeued
+ * separately (src/store/deliveries.ts), never while one is being attempted.
  */
 export async function requeueEvents(
   db: D1Database,
@@ -346,8 +289,8 @@ export async function requeueEvents(
     ids.map((id) =>
       db
         .prepare(
-          `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL
-           WHERE id = ?1 AND NOT (status = 'delivering' AND lease_until >= ?2)
+          `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL, merged_into = NULL
+           WHERE id = ?1 AND NOT (status = 'routing' AND lease_until >= ?2)
            RETURNING id`,
         )
         .bind(id, nowMs),

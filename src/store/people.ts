@@ -8,11 +8,8 @@ export interface Person {
   id: string;
   emailKey: string | null;
   phoneKey: string | null;
-  crmRecordId: string | null;
   firstSeen: number;
   lastSeen: number;
-  deliveries: number;
-  creatingUntil: number | null;
   pendingEventId: string | null;
   pendingUntil: number | null;
 }
@@ -21,11 +18,8 @@ interface PersonRow {
   id: string;
   email_key: string | null;
   phone_key: string | null;
-  crm_record_id: string | null;
   first_seen: number;
   last_seen: number;
-  deliveries: number;
-  creating_until: number | null;
   pending_event_id: string | null;
   pending_until: number | null;
 }
@@ -34,11 +28,8 @@ const toPerson = (row: PersonRow): Person => ({
   id: row.id,
   emailKey: row.email_key,
   phoneKey: row.phone_key,
-  crmRecordId: row.crm_record_id,
   firstSeen: row.first_seen,
   lastSeen: row.last_seen,
-  deliveries: row.deliveries,
-  creatingUntil: row.creating_until,
   pendingEventId: row.pending_event_id,
   pendingUntil: row.pending_until,
 });
@@ -70,21 +61,15 @@ async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
  * The person these keys identify, created on first sight. Concurrent first sightings race on the
  * unique keys; the loser reads the winner's row. A known person learns identifiers it lacked (a
  * phone, later an email) unless another person already holds them; a new person whose phone is
- * already someone else's is created without it. A person created here is created with the creation
- * lease already held by the caller (`createdHere`), which spares a separate claim.
+ * already someone else's is created without it. Each destination's record of the person, and the
+ * right to create it there, are in person_destinations (src/store/deliveries.ts).
  */
-export async function resolvePerson(
-  db: D1Database,
-  keys: Keys,
-  eventId: string,
-  nowMs: number,
-  leaseMs: number,
-): Promise<{ person: Person; createdHere: boolean }> {
+export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): Promise<Person> {
   const existing = await find(db, keys);
   if (existing) {
     const learnsEmail = keys.email && !existing.emailKey;
     const learnsPhone = keys.phone && !existing.phoneKey;
-    // last_seen is written with the attempt; only new identifiers need a write here.
+    // last_seen is written with the routing; only new identifiers need a write here.
     if (learnsEmail || learnsPhone) {
       await db
         .prepare(
@@ -94,97 +79,25 @@ export async function resolvePerson(
         .bind(existing.id, learnsEmail ? keys.email : null, learnsPhone ? keys.phone : null)
         .run();
     }
-    return { person: existing, createdHere: false };
+    return existing;
   }
   const created = await db
     .prepare(
-      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen, creating_until, creating_by)
-       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4, ?5, ?6)
+      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen)
+       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4)
        ON CONFLICT DO NOTHING RETURNING *`,
     )
-    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs, nowMs + leaseMs, eventId)
+    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs)
     .first<PersonRow>();
-  if (created) return { person: toPerson(created), createdHere: true };
+  if (created) return toPerson(created);
   const raced = await find(db, keys);
   if (!raced) throw new Error('person vanished between insert and lookup');
-  return { person: raced, createdHere: false };
+  return raced;
 }
 
-/**
- * Takes the right to create this person in the CRM. Only one event holds it at a time, so two first
- * leads of the same person processed at once cannot both create a record; the holder itself may
- * take it again (back from a merge window, or retrying). When another event holds it, answers when
- * that holder's lease ends.
- */
-export async function claimCreation(
-  db: D1Database,
-  personId: string,
-  eventId: string,
-  nowMs: number,
-  leaseMs: number,
-): Promise<{ claimed: true } | { claimed: false; heldUntil: number }> {
-  const claimed = await db
-    .prepare(
-      `UPDATE people SET creating_until = ?2, creating_by = ?4
-       WHERE id = ?1 AND deliveries = 0 AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?4)
-       RETURNING id`,
-    )
-    .bind(personId, nowMs + leaseMs, nowMs, eventId)
-    .first<{ id: string }>();
-  if (claimed) return { claimed: true };
-  const holder = await db
-    .prepare('SELECT creating_until FROM people WHERE id = ?1')
-    .bind(personId)
-    .first<{ creating_until: number | null }>();
-  return { claimed: false, heldUntil: holder?.creating_until ?? nowMs };
-}
-
-/** What an attempt means for the person's creation lease, when the attempt was a create. */
-export type CreationAfterAttempt =
-  /** Not a create, or nothing to change. */
-  | { kind: 'keep' }
-  /** The CRM surely did not create the person (it refused): another lead may create. */
-  | { kind: 'release' }
-  /**
-   * The create may have happened (a timeout, a dropped connection, a 5xx after the write): the
-   * same event keeps the right to create until after its next attempt, so no other lead of this
-   * person creates a second record meanwhile.
-   */
-  | { kind: 'hold'; untilMs: number };
-
-/**
- * The person's side of an attempt, written in the same D1 batch as the attempt row: last seen,
- * and either a delivery (count, CRM record id) or what becomes of the creation lease.
- */
-export function attemptStatement(
-  db: D1Database,
-  personId: string,
-  outcome:
-    | { delivered: true; crmRecordId: string | undefined }
-    | { delivered: false; creation: CreationAfterAttempt },
-  nowMs: number,
-): D1PreparedStatement {
-  if (outcome.delivered) {
-    return db
-      .prepare(
-        `UPDATE people SET deliveries = deliveries + 1, last_seen = ?3, creating_until = NULL, creating_by = NULL,
-           crm_record_id = COALESCE(?2, crm_record_id)
-         WHERE id = ?1`,
-      )
-      .bind(personId, outcome.crmRecordId ?? null, nowMs);
-  }
-  const { creation } = outcome;
-  if (creation.kind === 'release') {
-    return db
-      .prepare('UPDATE people SET last_seen = ?2, creating_until = NULL, creating_by = NULL WHERE id = ?1')
-      .bind(personId, nowMs);
-  }
-  if (creation.kind === 'hold') {
-    return db
-      .prepare('UPDATE people SET last_seen = ?2, creating_until = ?3 WHERE id = ?1')
-      .bind(personId, nowMs, creation.untilMs);
-  }
-  return db.prepare('UPDATE people SET last_seen = ?2 WHERE id = ?1').bind(personId, nowMs);
+/** The person was seen again: written in the routing batch. */
+export function seenStatement(db: D1Database, personId: string, nowMs: number): D1PreparedStatement {
+  return db.prepare('UPDATE people SET last_seen = MAX(last_seen, ?2) WHERE id = ?1').bind(personId, nowMs);
 }
 
 /** Opens a merge window held by `eventId`, unless another event already holds an open one. */

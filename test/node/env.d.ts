@@ -3,3 +3,12 @@
 interface Env {
   readonly [name: string]: unknown;
 }
+
+// The destination adapters take an optional KV for caches (a Salesforce token); the Node tests
+// pass a small in-memory one with the methods they use.
+interface KVNamespace {
+  get(key: string): Promise<string | null>;
+  get(key: string, type: 'json'): Promise<unknown>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}

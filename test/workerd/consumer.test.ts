@@ -4,12 +4,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids';
-import type { DeliveryMessage } from '../../src/pipeline/accept';
 import { deadLetterBatch } from '../../src/pipeline/dead-letter';
 import { deliverBatch } from '../../src/pipeline/deliver';
+import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
+import { listDeliveries } from '../../src/store/deliveries';
 import { getEvent, insertEvent } from '../../src/store/events';
-import { writeHold } from '../../src/store/holds';
 import { crmDeliveries, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
 
 async function storeEvent(email: string, receivedAt = Date.now()): Promise<string> {
@@ -25,10 +25,19 @@ async function storeEvent(email: string, receivedAt = Date.now()): Promise<strin
   return result.id;
 }
 
-async function consume(handler: typeof deliverBatch, ids: string[], environment: Env = env) {
+async function consume(
+  handler: typeof deliverBatch,
+  ids: (string | DeliveryMessage)[],
+  environment: Env = env,
+) {
   const batch = createMessageBatch<DeliveryMessage>(
     'inlet-deliveries',
-    ids.map((eventId, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+    ids.map((id, i) => ({
+      id: `m${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: typeof id === 'string' ? { eventId: id } : id,
+    })),
   );
   // getQueueResult reports which messages were retried but not their delay: record it on the way.
   const delays: (number | undefined)[] = [];
@@ -53,6 +62,15 @@ async function consume(handler: typeof deliverBatch, ids: string[], environment:
   await handler(spied, environment);
   return { ...(await getQueueResult(batch, ctx)), delays };
 }
+
+/** A hold on the `crm` destination, as a 429 with Retry-After writes it. */
+const holdCrm = (untilMs: number) =>
+  env.DB.prepare(
+    `INSERT INTO destination_health (destination, hold_until, updated_at) VALUES ('crm', ?1, ?2)
+     ON CONFLICT (destination) DO UPDATE SET hold_until = ?1`,
+  )
+    .bind(untilMs, Date.now())
+    .run();
 
 /** A D1 that fails every call, as during an outage. */
 const brokenDb = new Proxy(env.DB, {
@@ -84,28 +102,29 @@ describe('delivery consumer', () => {
   it('waits out a destination hold without calling the CRM and without using up an attempt', async () => {
     const email = uniqueEmail('held');
     const id = await storeEvent(email);
-    await writeHold(env.KV, 'crm', Date.now() + 30_000, Date.now());
+    await holdCrm(Date.now() + 30_000);
     const { queue, sent } = recordingQueue();
     try {
       const result = await consume(deliverBatch, [id], { ...env, DELIVERIES: queue });
       // Acked only because a fresh copy was sent, delayed to the end of the hold: a queue retry
       // would count against the message's retries although nothing was attempted.
+      // The event is routed; its delivery waits, with no attempt made.
       expect(result.explicitAcks).toEqual(['m0']);
       expect(result.retryMessages).toEqual([]);
-      expect(sent).toEqual([{ body: { eventId: id }, delaySeconds: expect.any(Number) }]);
+      expect(sent).toEqual([{ body: { eventId: id, destination: 'crm' }, delaySeconds: expect.any(Number) }]);
       expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(29);
       expect(await crmDeliveries(email)).toHaveLength(0);
-      const event = await getEvent(env.DB, id);
-      expect(event?.status).toBe('queued');
-      expect(event?.attempts).toBe(0);
+      expect((await getEvent(env.DB, id))?.status).toBe('delivering');
+      const [delivery] = await listDeliveries(env.DB, id);
+      expect(delivery).toMatchObject({ destination: 'crm', status: 'queued', attempts: 0 });
     } finally {
-      await env.KV.delete('hold:crm');
+      await holdCrm(0);
     }
   });
 
   it('keeps the original message (a retry) when the fresh copy cannot be sent', async () => {
     const id = await storeEvent(uniqueEmail('nosend'));
-    await writeHold(env.KV, 'crm', Date.now() + 30_000, Date.now());
+    await holdCrm(Date.now() + 30_000);
     const failing = {
       send: () => Promise.reject(new Error('queue unavailable')),
       sendBatch: () => Promise.reject(new Error('queue unavailable')),
@@ -114,9 +133,9 @@ describe('delivery consumer', () => {
       const result = await consume(deliverBatch, [id], { ...env, DELIVERIES: failing });
       expect(result.explicitAcks).toEqual([]);
       expect(result.retryMessages).toHaveLength(1);
-      expect(result.delays[0]).toBeGreaterThanOrEqual(29);
+      expect(result.delays[0]).toBeGreaterThanOrEqual(1);
     } finally {
-      await env.KV.delete('hold:crm');
+      await holdCrm(0);
     }
   });
 });

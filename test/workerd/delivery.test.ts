@@ -33,7 +33,7 @@ describe('delivery', () => {
       error_class: 'client_error',
       retry_in_s: null,
     });
-    expect(event.last_error).toBe('client_error: HTTP 400');
+    expect(event.last_error).toBe('crm client_error: HTTP 400');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await crmDeliveries(email)).toHaveLength(1);
   });
@@ -48,7 +48,7 @@ describe('delivery', () => {
     expect(event.status).toBe('dead');
     expect(event.attempts).toHaveLength(3);
     expect(event.attempts.every((a) => a.error_class === 'server_error')).toBe(true);
-    expect(event.last_error).toBe('server_error: HTTP 503');
+    expect(event.last_error).toBe('crm server_error: HTTP 503');
   });
 
   it('a CRM that does not answer in time is a timeout, retried', async () => {

@@ -25,19 +25,39 @@ export function signDemo(body: string, options: { id?: string; secret?: string; 
   };
 }
 
-export function postDemo(lead: Record<string, unknown>, options: Parameters<typeof signDemo>[1] = {}) {
+export function postDemo(
+  lead: Record<string, unknown>,
+  options: Parameters<typeof signDemo>[1] & { source?: string } = {},
+) {
   const body = JSON.stringify(lead);
-  return call('/in/demo', { method: 'POST', headers: signDemo(body, options), body });
+  return call(`/in/${options.source ?? 'demo'}`, { method: 'POST', headers: signDemo(body, options), body });
+}
+
+/** Posts to a test source (test/inlet.config.ts: each signs like demo) and answers the event id. */
+export async function postLead(source: string, lead: Record<string, unknown>): Promise<string> {
+  const response = await postDemo(lead, { source });
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+  return (await response.json<{ id: string }>()).id;
 }
 
 export const adminGet = (path: string) =>
   call(path, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
 
+export interface DeliveryView {
+  destination: string;
+  status: string;
+  attempts: number;
+  record_id: string | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+}
+
 export interface EventView {
   id: string;
   status: string;
-  attempt_count: number;
+  deliveries: DeliveryView[];
   attempts: {
+    destination: string;
     attempt: number;
     http_status: number | null;
     error_class: string;
@@ -63,6 +83,53 @@ export async function waitForStatus(id: string, statuses: string[], timeoutMs = 
     if (Date.now() > deadline) throw new Error(`event ${id} stuck in ${event.status}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Polls until `ready` holds for the event's admin view. */
+export async function waitForEvent(
+  id: string,
+  ready: (event: EventView) => boolean,
+  timeoutMs = 20_000,
+): Promise<EventView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const event = await readEvent(id);
+    if (ready(event)) return event;
+    if (Date.now() > deadline)
+      throw new Error(`event ${id} never got there: ${JSON.stringify(event.deliveries)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The event's delivery to one destination. */
+export const deliveryOf = (event: EventView, destination: string): DeliveryView | undefined =>
+  event.deliveries.find((delivery) => delivery.destination === destination);
+
+/** A fake CRM's control API (test/servers/*.ts): records, requests, scripts, tokens. */
+export function fake(kind: 'hubspot' | 'pipedrive' | 'salesforce') {
+  const base = () => inject(`${kind}Url`);
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${base()}/__control/${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${kind} control ${path}: ${response.status}`);
+  };
+  return {
+    records: async (query: {
+      email?: string;
+      phone?: string;
+    }): Promise<{ id: string; [key: string]: unknown }[]> =>
+      (
+        await fetch(`${base()}/__control/records?${new URLSearchParams(query as Record<string, string>)}`)
+      ).json(),
+    requests: async (): Promise<{ method: string; path: string; status: number; at: number }[]> =>
+      (await fetch(`${base()}/__control/requests`)).json(),
+    script: (target: { email?: string; phone?: string }, responses: unknown[]) =>
+      post('script', { ...target, responses }),
+    token: (token: string, valid: boolean) => post('tokens', { token, valid }),
+    post,
+  };
 }
 
 const crmBase = () => inject('crmUrl').replace(/\/leads$/, '');

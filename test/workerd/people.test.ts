@@ -4,8 +4,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import { newId } from '../../src/lib/ids';
-import type { DeliveryMessage } from '../../src/pipeline/accept';
 import { deliverBatch } from '../../src/pipeline/deliver';
+import type { DeliveryMessage } from '../../src/pipeline/enqueue';
+import { listDeliveries } from '../../src/store/deliveries';
 import { getEvent, insertEvent } from '../../src/store/events';
 import { crmDeliveries, crmScript, postDemo, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
 
@@ -34,10 +35,15 @@ async function storeEvent(lead: Record<string, unknown>, receivedAt = Date.now()
   return result.id;
 }
 
-async function consume(ids: string[], environment: Env = env) {
+async function consume(ids: (string | DeliveryMessage)[], environment: Env = env) {
   const batch = createMessageBatch<DeliveryMessage>(
     'inlet-deliveries',
-    ids.map((eventId, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+    ids.map((id, i) => ({
+      id: `m${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: typeof id === 'string' ? { eventId: id } : id,
+    })),
   );
   const ctx = createExecutionContext();
   await deliverBatch(batch, environment);
@@ -100,22 +106,30 @@ describe('one person, one CRM record', () => {
     const b = await storeEvent({ email, last_name: 'Lima' });
     const { queue, sent } = recordingQueue();
     const result = await consume([a, b], { ...env, DELIVERIES: queue });
-    // One is delivered as the creation; the other waits for it rather than creating a second record.
-    // Both messages are acked: one delivered, the other re-sent fresh to come back after the
-    // creation (waiting is not an attempt, so it must not use up the queue's retries).
+    // One is delivered as the creation; the other's delivery waits for it rather than creating a
+    // second record. Both messages are acked: the waiting delivery is re-sent fresh to come back
+    // after the creation (waiting is not an attempt, so it must not use up the queue's retries).
     expect(result.explicitAcks).toHaveLength(2);
     expect(result.retryMessages).toHaveLength(0);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(5);
-    const waiting = (sent[0]?.body as { eventId: string } | undefined)?.eventId ?? '';
-    expect((await getEvent(env.DB, waiting))?.attempts).toBe(0);
-    expect((await getEvent(env.DB, waiting))?.status).toBe('queued');
+    const waiting = sent[0]?.body as DeliveryMessage;
+    expect(waiting.destination).toBe('crm');
+    const [delivery] = await listDeliveries(env.DB, waiting.eventId);
+    expect(delivery).toMatchObject({ status: 'queued', attempts: 0 });
     await consume([waiting]);
-    expect((await getEvent(env.DB, waiting))?.status).toBe('delivered');
+    expect((await getEvent(env.DB, waiting.eventId))?.status).toBe('delivered');
     expect(await crmRecords(email)).toHaveLength(1);
     expect((await crmDeliveries(email)).map((d) => d.type)).toEqual(['lead.created', 'lead.updated']);
   });
 });
+
+/** Waits until the delivery's backoff has passed, so the next message for it is due. */
+async function untilDue(eventId: string): Promise<void> {
+  const [delivery] = await listDeliveries(env.DB, eventId);
+  const wait = (delivery?.nextAttemptAt ?? 0) - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 10));
+}
 
 describe('a create that may have happened', () => {
   it("keeps the person's other leads waiting until the creating event's next attempt, then they update", async () => {
@@ -128,19 +142,24 @@ describe('a create that may have happened', () => {
     const environment = { ...env, DELIVERIES: queue };
 
     const first = await consume([a], environment);
-    expect(first.retryMessages).toHaveLength(1);
-    expect((await getEvent(env.DB, a))?.status).toBe('retrying');
+    expect(first.explicitAcks).toEqual(['m0']);
+    expect(sent.map((m) => m.body)).toEqual([{ eventId: a, destination: 'crm' }]);
+    expect((await listDeliveries(env.DB, a))[0]?.status).toBe('retrying');
 
     // The second lead must not create the person again while A's create is unresolved.
     const second = await consume([b], environment);
     expect(second.explicitAcks).toEqual(['m0']);
-    expect(sent.map((m) => m.body)).toEqual([{ eventId: b }]);
-    expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(1);
-    expect((await getEvent(env.DB, b))?.status).toBe('queued');
+    expect(sent.map((m) => m.body)).toEqual([
+      { eventId: a, destination: 'crm' },
+      { eventId: b, destination: 'crm' },
+    ]);
+    expect(sent[1]?.delaySeconds).toBeGreaterThanOrEqual(1);
+    expect((await listDeliveries(env.DB, b))[0]).toMatchObject({ status: 'queued', attempts: 0 });
 
-    await consume([a], environment);
+    await untilDue(a);
+    await consume([{ eventId: a, destination: 'crm' }], environment);
     expect((await getEvent(env.DB, a))?.status).toBe('delivered');
-    await consume([b], environment);
+    await consume([{ eventId: b, destination: 'crm' }], environment);
     expect((await getEvent(env.DB, b))?.status).toBe('delivered');
     // The CRM logs the slow first answer only when it finally sends it.
     let received = await crmDeliveries(email);
@@ -179,7 +198,7 @@ describe('merge window', () => {
     expect(fired.explicitAcks).toEqual(['m0']);
     const holder = await getEvent(env.DB, a);
     expect(holder?.status).toBe('delivered');
-    expect(holder?.attempts).toBe(1);
+    expect((await listDeliveries(env.DB, a))[0]?.attempts).toBe(1);
     expect(holder?.lead).toMatchObject({ email, first_name: 'Mia', company: 'Acme', form: 'demo-request' });
 
     const delivered = await crmDeliveries(email);

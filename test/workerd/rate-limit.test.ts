@@ -1,6 +1,14 @@
-// Its own file: the KV hold a 429 writes applies to every delivery in this file's storage.
+// Its own file: the hold a 429 writes applies to every delivery to `crm` in this file's storage.
 import { describe, expect, it } from 'vitest';
-import { crmDeliveries, crmScript, postDemo, uniqueEmail, waitForStatus } from './helpers';
+import {
+  crmDeliveries,
+  crmScript,
+  deliveryOf,
+  postDemo,
+  uniqueEmail,
+  waitForEvent,
+  waitForStatus,
+} from './helpers';
 
 describe('a rate-limited CRM', () => {
   it('a 429 with Retry-After: 7 is retried no sooner than 7 s later, and holds other leads too', async () => {
@@ -8,7 +16,7 @@ describe('a rate-limited CRM', () => {
     await crmScript(email, [{ status: 429, headers: { 'retry-after': '7' } }]);
     const response = await postDemo({ email });
     const { id } = await response.json<{ id: string }>();
-    await waitForStatus(id, ['retrying']);
+    await waitForEvent(id, (event) => deliveryOf(event, 'crm')?.status === 'retrying');
 
     // A second lead during the hold is not sent until the hold ends.
     const other = uniqueEmail('held');

@@ -15,7 +15,12 @@ describe('a signed lead travels end to end', () => {
 
     const event = await waitForStatus(id, ['delivered']);
     expect(event.attempts).toHaveLength(1);
-    expect(event.attempts[0]).toMatchObject({ attempt: 1, http_status: 201, error_class: 'ok' });
+    expect(event.attempts[0]).toMatchObject({
+      destination: 'crm',
+      attempt: 1,
+      http_status: 201,
+      error_class: 'ok',
+    });
     expect(event.lead).toMatchObject({ email, first_name: 'Ada', source: 'demo' });
 
     const received = await crmDeliveries(email);
@@ -35,7 +40,9 @@ describe('a signed lead travels end to end', () => {
     await waitForStatus(id, ['delivered']);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await crmDeliveries(email)).toHaveLength(1);
-    expect((await readEvent(id)).attempt_count).toBe(1);
+    expect((await readEvent(id)).deliveries).toMatchObject([
+      { destination: 'crm', status: 'delivered', attempts: 1 },
+    ]);
   });
 
   it('normalises inside workerd: a national phone read in the country the form named', async () => {

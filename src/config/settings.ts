@@ -2,7 +2,7 @@
  * Typed settings read from the Worker's vars. Everything has a safe default, so a missing or
  * mistyped var degrades to the documented default instead of failing requests.
  */
-import type { RetrySettings } from './pipeline/retry-policy';
+import type { RetrySettings } from '../pipeline/retry-policy';
 
 export interface Settings {
   maxBodyBytes: number;

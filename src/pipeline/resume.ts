@@ -1,0 +1,21 @@
+/**
+ * Resuming a destination by hand (the admin API): active again at once, and its parked deliveries
+ * sent now (the sweep sends any beyond the first thousand).
+ */
+import { unparkDeliveries } from '../store/deliveries';
+import { resumeStatement } from '../store/health';
+import { enqueue } from './enqueue';
+
+export async function resumeDestination(
+  env: Env,
+  destination: string,
+  nowMs: number = Date.now(),
+): Promise<number> {
+  await resumeStatement(env.DB, destination, nowMs).run();
+  const ids = await unparkDeliveries(env.DB, destination, nowMs, 1000);
+  await enqueue(
+    env.DELIVERIES,
+    ids.map((eventId) => ({ body: { eventId, destination } })),
+  );
+  return ids.length;
+}

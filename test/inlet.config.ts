@@ -1,0 +1,45 @@
+// The configuration the workerd tests run with: the shipped example (inlet.config.ts), whole, so
+// the tests prove it works, plus sources and destinations that isolate one behaviour each. Test
+// sources sign like `demo` (SOURCE_DEMO_SECRET), so test/workerd/helpers.ts can post to any of them.
+import shipped from '../inlet.config.ts';
+import { defineConfig } from '../src/config/schema';
+
+const like = { type: 'flat', verify: 'standard-webhooks', secretVar: 'SOURCE_DEMO_SECRET' } as const;
+const fast = { probeSeconds: 1, failureThreshold: 3 };
+
+export default defineConfig({
+  sources: {
+    ...shipped.sources,
+    't-hubspot': like,
+    't-pipedrive': like,
+    't-salesforce': like,
+    't-fanout': like,
+    't-filter': like,
+    't-pause': like,
+    't-outage': like,
+    't-unrouted': like,
+  },
+  destinations: {
+    ...shipped.destinations,
+    // Its own portal token, so revoking it pauses this destination and no other.
+    'hubspot-pause': {
+      type: 'hubspot',
+      tokenVar: 'TEST_HUBSPOT_PAUSE_TOKEN',
+      urlVar: 'DESTINATION_HUBSPOT_URL',
+      health: fast,
+    },
+    // The mock CRM, scripted to fail: opens its circuit after three failures in a row.
+    'crm-outage': { type: 'webhook', urlVar: 'CRM_URL', secretVar: 'DESTINATION_SECRET', health: fast },
+  },
+  routes: [
+    ...(shipped.routes ?? []),
+    { from: 't-hubspot', to: 'hubspot' },
+    { from: 't-pipedrive', to: 'pipedrive' },
+    { from: 't-salesforce', to: 'salesforce' },
+    { from: 't-fanout', to: ['crm', 'hubspot'] },
+    { from: 't-filter', to: 'crm' },
+    { from: 't-filter', to: 'hubspot', when: { campaign: 'webinar-*' } },
+    { from: 't-pause', to: 'hubspot-pause' },
+    { from: 't-outage', to: 'crm-outage' },
+  ],
+});
