@@ -10,8 +10,18 @@ import { defineConfig } from './src/config/schema';
 export default defineConfig({
   sources: {
     // POST /in/<name>. `type` picks the provider's verification and mapping (docs/providers.md).
-    demo: { type: 'flat', verify: 'standard-webhooks', description: 'the sample source of the README' },
-    n8n: { type: 'flat', verify: 'inlet-hmac', description: 'n8n and Make workflows (Inlet HMAC)' },
+    demo: {
+      type: 'flat',
+      verify: 'standard-webhooks',
+      region: 'US',
+      description: 'the sample source of the README',
+    },
+    n8n: {
+      type: 'flat',
+      verify: 'inlet-hmac',
+      region: 'US',
+      description: 'n8n and Make workflows (Inlet HMAC)',
+    },
     // A flat source with its own field map: a Make scenario posting a CRM export.
     make: {
       type: 'flat',
@@ -19,8 +29,8 @@ export default defineConfig({
       fields: { email: 'contact.mail', company: ['org', 'account.name'] },
       region: 'GB',
     },
-    zapier: { type: 'flat', verify: 'zapier' },
-    svix: { type: 'flat', verify: 'svix' },
+    zapier: { type: 'flat', verify: 'zapier', region: 'US' },
+    svix: { type: 'flat', verify: 'svix', region: 'US' },
     // Two forms of one preset, each with its own secret (SOURCE_TYPEFORM_EU_SECRET) and phone region.
     typeform: { type: 'typeform', region: 'US' },
     'typeform-eu': { type: 'typeform', region: 'GB' },

@@ -11,7 +11,7 @@ import { ensureDevVars, readDevVars } from './env.mjs';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';
 const DEFAULT_GRAPH = 'http://127.0.0.1:8789';
-const FINAL = ['delivered', 'dead', 'invalid', 'merged'];
+const FINAL = ['delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted'];
 const POLL_MS = 200;
 const TIMEOUT_MS = 10_000;
 
@@ -699,7 +699,8 @@ export const SOURCES = {
   meta: { scheme: 'X-Hub-Signature-256, lead from the fake Graph API', build: meta },
   zoom: { scheme: 'x-zm-signature', build: zoom },
   tally: { scheme: 'Tally-Signature', build: tally },
-  jotform: { scheme: 'token in the URL, multipart form', build: jotform },
+  // No route in inlet.config.ts: its events are kept as `unrouted`.
+  jotform: { scheme: 'token in the URL, multipart form', build: jotform, expect: 'unrouted' },
   webflow: { scheme: 'x-webflow-signature', build: webflow },
   calcom: { scheme: 'X-Cal-Signature-256', build: calcom },
   stripe: { scheme: 'Stripe-Signature', build: stripe },
@@ -742,7 +743,8 @@ function describeAttempt(attempt) {
     attempt.reason ??
     (attempt.http_status ? `HTTP ${attempt.http_status}` : (attempt.error_class ?? 'no answer'));
   const retry = attempt.retry_in_s ? `, retry in ${attempt.retry_in_s} s` : '';
-  return `#${attempt.attempt} ${outcome} in ${attempt.duration_ms} ms${retry}`;
+  const to = attempt.destination ? `${attempt.destination} ` : '';
+  return `${to}#${attempt.attempt} ${outcome} in ${attempt.duration_ms} ms${retry}`;
 }
 
 /**
@@ -805,10 +807,16 @@ export async function sendOne(name, { email, base, graph, vars, verbose }) {
       console.log(`event ${id}: ${status}${why}, ${plural(attempts.length, 'attempt')}`);
       for (const attempt of attempts) console.log(`  ${describeAttempt(attempt)}`);
       if (event?.lead) console.log('lead:', JSON.stringify(event.lead, null, 2));
+      for (const delivery of event?.deliveries ?? [])
+        console.log(
+          `  → ${delivery.destination}: ${delivery.status}${delivery.record_id ? ` (${delivery.record_id})` : ''}`,
+        );
       if (final && event.status === 'invalid' && expect === 'invalid') {
         console.log(
           `(expected: a ${name} event carries no contact, so it is kept as invalid, not delivered)`,
         );
+      } else if (final && event.status === 'unrouted' && expect === 'unrouted') {
+        console.log(`(expected: no route of inlet.config.ts takes ${name}; the event is kept for a replay)`);
       } else if (!ok) {
         console.log(`expected ${expect}: see the \`npm run dev\` output`);
       }
@@ -817,9 +825,10 @@ export async function sendOne(name, { email, base, graph, vars, verbose }) {
   const line = results
     .map(({ id, status, event }) => {
       const attempts = plural(event?.attempts?.length ?? 0, 'attempt');
+      const to = (event?.deliveries ?? []).map((d) => `${d.destination} ${d.status}`).join(', ');
       const why = event?.last_error ? ` (${event.last_error})` : '';
       const who = event?.lead?.email ?? event?.lead?.phone ?? '';
-      return `${status}${why}  ${id}  ${attempts}${who ? `  ${who}` : ''}`;
+      return `${status}${why}  ${id}  ${attempts}${to ? ` (${to})` : ''}${who ? `  ${who}` : ''}`;
     })
     .join('; ');
   return { ok: results.every((r) => r.ok), line: `${response.status}  ${line}` };
@@ -836,7 +845,7 @@ function usage() {
     'sources:',
     ...Object.entries(SOURCES).map(
       ([name, { scheme, expect }]) =>
-        `  ${name.padEnd(width)}  ${scheme}${expect === 'invalid' ? ' (no contact: ends invalid)' : ''}`,
+        `  ${name.padEnd(width)}  ${scheme}${expect === 'invalid' ? ' (no contact: ends invalid)' : expect === 'unrouted' ? ' (no route: ends unrouted)' : ''}`,
     ),
     `  ${'all'.padEnd(width)}  every source above, one after the other`,
   ].join('\n');

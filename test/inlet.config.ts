@@ -18,6 +18,7 @@ export default defineConfig({
     't-pause': like,
     't-outage': like,
     't-unrouted': like,
+    't-lag': like,
   },
   destinations: {
     ...shipped.destinations,
@@ -29,7 +30,21 @@ export default defineConfig({
       health: fast,
     },
     // The mock CRM, scripted to fail: opens its circuit after three failures in a row.
-    'crm-outage': { type: 'webhook', urlVar: 'CRM_URL', secretVar: 'DESTINATION_SECRET', health: fast },
+    // Pipedrive whose search lags 1.5 s (test/global-setup.ts): a lost create is retried after 2 s.
+    'pipedrive-lag': {
+      type: 'pipedrive',
+      urlVar: 'DESTINATION_PIPEDRIVE_URL',
+      tokenVar: 'DESTINATION_PIPEDRIVE_TOKEN',
+      searchLagSeconds: 2,
+    },
+    // The mock CRM, scripted to fail: opens its circuit after three failures in a row; its first
+    // probe is due after 30 s, which the test brings forward by running the sweep "later".
+    'crm-outage': {
+      type: 'webhook',
+      urlVar: 'CRM_URL',
+      secretVar: 'DESTINATION_SECRET',
+      health: { probeSeconds: 30, failureThreshold: 3 },
+    },
   },
   routes: [
     ...(shipped.routes ?? []),
@@ -41,5 +56,6 @@ export default defineConfig({
     { from: 't-filter', to: 'hubspot', when: { campaign: 'webinar-*' } },
     { from: 't-pause', to: 'hubspot-pause' },
     { from: 't-outage', to: 'crm-outage' },
+    { from: 't-lag', to: 'pipedrive-lag' },
   ],
 });

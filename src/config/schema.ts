@@ -34,9 +34,10 @@ export const SOURCE_TYPES = [
 ] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
+const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const Name = v.pipe(
   v.string(),
-  v.regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _ (a URL segment)'),
+  v.regex(NAME_PATTERN, 'must be lowercase letters, digits, - or _ (a URL segment)'),
 );
 const VarName = v.pipe(
   v.string(),
@@ -54,7 +55,7 @@ const Constants = v.record(
   v.pipe(v.string(), v.minLength(1)),
   v.union([v.string(), v.number(), v.boolean()]),
 );
-const Keys = v.union([v.string(), v.array(v.string())]);
+const Keys = v.union([v.string(), v.pipe(v.array(v.string()), v.minLength(1, 'must list at least one'))]);
 
 const sourceBase = {
   /** Region for phones written without a country code. */
@@ -102,7 +103,7 @@ const health = {
    * Seconds the destination's search may lag behind a write. A create whose answer was lost is
    * retried no sooner, so the retry's search finds the record the lost create made.
    */
-  searchLagSeconds: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3600))),
+  searchLagSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600))),
   /** Base URL; a Worker var `urlVar` (default `DESTINATION_<NAME>_URL`) overrides it. */
   url: v.optional(HttpUrl),
   urlVar: v.optional(VarName),
@@ -171,13 +172,40 @@ export const InletConfigSchema = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const { sources, destinations, routes } = dataset.value;
+    // `a-b` and `a_b` would read the same secrets (SOURCE_A_B_SECRET): refuse the second.
+    for (const [section, names] of [
+      ['sources', Object.keys(sources)],
+      ['destinations', Object.keys(destinations)],
+    ] as const) {
+      const seen = new Map<string, string>();
+      // A name refused on its own is reported once, by its own check.
+      for (const name of names.filter((n) => NAME_PATTERN.test(n))) {
+        const key = name.toUpperCase().replaceAll('-', '_');
+        const other = seen.get(key);
+        if (other !== undefined)
+          addIssue({
+            message: `reads the same secrets as "${other}" (- and _ are the same in a secret's name)`,
+            path: [
+              {
+                type: 'object',
+                origin: 'value',
+                input: dataset.value,
+                key: section,
+                value: dataset.value[section],
+              },
+              { type: 'object', origin: 'key', input: dataset.value[section], key: name, value: name },
+            ],
+          });
+        seen.set(key, name);
+      }
+    }
     routes.forEach((route, i) => {
       for (const [side, names, known] of [
         ['from', route.from, sources],
         ['to', route.to, destinations],
       ] as const) {
         for (const name of typeof names === 'string' ? [names] : names) {
-          if (!(name in known))
+          if (!Object.hasOwn(known, name))
             addIssue({
               message: `names no ${side === 'from' ? 'source' : 'destination'} "${name}"`,
               path: [

@@ -41,7 +41,9 @@ export const isLeadPath = (path: string): path is LeadPath =>
 export function leadValue(lead: Lead, path: LeadPath): FieldValue | undefined {
   if (path === 'tags') return lead.tags.length ? lead.tags.join(';') : undefined;
   if (path.startsWith('custom.')) {
-    const value = lead.custom[path.slice('custom.'.length)];
+    const key = path.slice('custom.'.length);
+    // Own keys only: `custom.constructor` must not reach Object.prototype.
+    const value = Object.hasOwn(lead.custom, key) ? lead.custom[key] : undefined;
     return value === null ? undefined : value;
   }
   const [head, tail] = path.split('.') as [keyof Lead, string | undefined];

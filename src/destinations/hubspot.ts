@@ -1,9 +1,11 @@
 /**
- * HubSpot contacts, with a private-app token. Leads with an email go out together through the
- * batch upsert keyed on `email`: one call for up to 100 leads, and HubSpot's email uniqueness makes
- * it atomic (no search, so no search lag, can ever create a second contact for that email).
- * Phone-only leads have no unique key in HubSpot: they are patched by their stored id, else found
- * by a phone search, else created.
+ * HubSpot contacts, with a private-app token. People the pipeline already knows (a stored record
+ * id) go out together through the batch update by id: the record they are is updated, whatever
+ * this lead carries (an email that contact lacks must land on it, not on a new contact). New people
+ * with an email go out through the batch upsert keyed on `email`: one call for up to 100 leads, and
+ * HubSpot's email uniqueness makes it atomic (no search, so no search lag, can ever create a second
+ * contact for that email). New phone-only people have no unique key in HubSpot: they are found by a
+ * phone search, else created. A known id that is gone joins the new people of its kind.
  */
 import type { ErrorClass } from '../lib/outcome';
 import { type FieldValue, type LeadPath, mapFields } from './fields';
@@ -69,11 +71,19 @@ interface SearchAnswer {
   results?: unknown;
 }
 
+/** The two batch writes: by email for new people, by record id for known ones. */
+type BatchKind = 'upsert' | 'update';
+
 /** One request's classified failure, before it becomes an outcome. */
 interface Verdict {
   errorClass: ErrorClass;
   reason: string;
   retryAfterSeconds?: number;
+}
+
+/** A batch error's verdict for one input; `gone` when its record id names no contact it may update. */
+interface InputVerdict extends Verdict {
+  gone: boolean;
 }
 
 /** A HubSpot contacts destination; see the file comment for the calls it makes. */
@@ -101,6 +111,12 @@ class Delivery {
    * down or unreachable): the rest of the group is answered with it instead of being sent.
    */
   private halted: DeliveryOutcome | undefined;
+  /** New people with an email (batch upsert), and known ones whose record is gone. */
+  private readonly byEmail: number[] = [];
+  /** New phone-only people (search, then create), and known ones whose record is gone. */
+  private readonly byPhone: number[] = [];
+  /** Known people sent on to be found again: no outcome yet, but no longer the update's to answer. */
+  private readonly rerouted = new Set<number>();
 
   constructor(
     private readonly base: string,
@@ -113,31 +129,37 @@ class Delivery {
   }
 
   async run(): Promise<DeliveryOutcome[]> {
-    const byEmail: number[] = [];
-    const byPhone: number[] = [];
+    const known: number[] = [];
     this.requests.forEach((request, index) => {
-      if (request.lead.email) byEmail.push(index);
-      else if (request.lead.phone) byPhone.push(index);
-      else
+      if (!request.lead.email && !request.lead.phone)
         this.outcomes[index] = {
           errorClass: 'client_error',
           httpStatus: null,
           reason: 'lead has no email and no phone',
           durationMs: 0,
         };
+      else if (request.person.recordId) known.push(index);
+      else if (request.lead.email) this.byEmail.push(index);
+      else this.byPhone.push(index);
     });
-    const chunks = chunksOf(byEmail, (index) => this.requests[index]?.lead.email ?? '');
-    this.plannedCalls =
-      chunks.length +
-      byPhone.reduce((sum, index) => sum + (this.requests[index]?.person.recordId ? 1 : 2), 0);
+    const email = (index: number) => this.requests[index]?.lead.email ?? '';
+    const updates = chunksOf(known, (index) => this.requests[index]?.person.recordId ?? '');
+    this.plannedCalls = updates.length + chunksOf(this.byEmail, email).length + 2 * this.byPhone.length;
     try {
-      for (const chunk of chunks) {
+      for (const chunk of updates) {
         if (this.halted) break;
-        await this.upsert(chunk);
+        await this.batch('update', chunk);
       }
-      for (const index of byPhone) {
+      // Only now are the people whose record was gone known, so they share the new people's batches.
+      const upserts = chunksOf(this.byEmail, email);
+      this.plannedCalls = upserts.length + 2 * this.byPhone.length;
+      for (const chunk of upserts) {
         if (this.halted) break;
-        this.outcomes[index] = await this.byPhone(index);
+        await this.batch('upsert', chunk);
+      }
+      for (const index of this.byPhone) {
+        if (this.halted) break;
+        this.outcomes[index] = await this.searchOrCreate(index);
       }
     } catch {
       // Nothing above should throw; if it does, the rest of the group is retried, never lost.
@@ -157,23 +179,30 @@ class Delivery {
     return this.outcomes.map((done) => done ?? { ...unsent, durationMs: 0 });
   }
 
-  // --- leads with an email: batch upsert -------------------------------------------------------
+  // --- batch writes: update by id, upsert by email ---------------------------------------------
 
-  private async upsert(chunk: readonly number[]): Promise<void> {
+  private async batch(kind: BatchKind, chunk: readonly number[]): Promise<void> {
     const traces = new Map<string, number>();
+    /** Each input's own id: the record id it updates, or the (lowercase) email it upserts. */
+    const keys = new Map<string, number>();
     const inputs = chunk.map((index) => {
       const request = this.requests[index] as DeliveryRequest;
       let trace = request.eventId;
       if (traces.has(trace)) trace = `${request.eventId}:${index}`;
       traces.set(trace, index);
-      return {
-        id: request.lead.email as string,
-        idProperty: 'email',
-        properties: this.properties(request),
-        objectWriteTraceId: trace,
-      };
+      const properties = this.properties(request);
+      if (kind === 'update') {
+        const id = request.person.recordId as string;
+        keys.set(id, index);
+        return { id, properties, objectWriteTraceId: trace };
+      }
+      const email = request.lead.email as string;
+      keys.set(email.toLowerCase(), index);
+      return { id: email, idProperty: 'email', properties, objectWriteTraceId: trace };
     });
-    const answer = await this.send('POST', `${CONTACTS}/batch/upsert`, { inputs });
+    // The update names its missing inputs by their ids; the upsert has no missing inputs.
+    const named = kind === 'update' ? keys : undefined;
+    const answer = await this.send('POST', `${CONTACTS}/batch/${kind}`, { inputs });
     if (!answer.ok) {
       this.haltWith(answer.outcome, chunk);
       return;
@@ -184,9 +213,10 @@ class Delivery {
       const body = await jsonOf<HubspotError>(response);
       const verdict = this.verdict(response, body);
       const attributed =
-        response.status === 400 ? this.byTrace(body, traces, 400) : new Map<number, Verdict>();
-      for (const [index, own] of attributed)
-        this.outcomes[index] = this.outcomeOf(response, own, durationMs, pace);
+        response.status === 400 || (kind === 'update' && response.status === 404)
+          ? this.attribute(body, traces, named, response.status)
+          : new Map<number, InputVerdict>();
+      for (const [index, own] of attributed) this.settle(kind, index, response, own, durationMs, pace);
       const rest = chunk.filter((index) => !attributed.has(index));
       if (
         rest.length > 0 &&
@@ -199,7 +229,7 @@ class Delivery {
         this.plannedCalls += again.length;
         for (const part of again) {
           if (this.halted) break;
-          await this.upsert(part);
+          await this.batch(kind, part);
         }
         return;
       }
@@ -210,36 +240,48 @@ class Delivery {
     }
     const body = await jsonOf<BatchAnswer>(response);
     const results = Array.isArray(body?.results) ? (body.results as ContactAnswer[]) : [];
-    const byEmail = new Map<string, number>();
-    for (const index of chunk) byEmail.set((this.requests[index]?.lead.email ?? '').toLowerCase(), index);
     const unmatched: string[] = [];
     for (const result of results) {
       const id = idOf(result);
       if (id === undefined) continue;
-      // Results carry no input index: the trace id when HubSpot echoes it, else the email they landed on.
+      // Results carry no input index: the trace id when HubSpot echoes it, else the id (update) or
+      // the email (upsert) they landed on.
       const trace = typeof result.objectWriteTraceId === 'string' ? result.objectWriteTraceId : undefined;
       const email = result.properties?.email;
+      const key = kind === 'update' ? id : typeof email === 'string' ? email.toLowerCase() : undefined;
       const index =
         (trace === undefined ? undefined : traces.get(trace)) ??
-        (typeof email === 'string' ? byEmail.get(email.toLowerCase()) : undefined);
+        (key === undefined ? undefined : keys.get(key));
       if (index === undefined || this.outcomes[index]) unmatched.push(id);
       else this.outcomes[index] = this.ok(response, id, durationMs, pace);
     }
-    for (const [index, verdict] of this.byTrace(body, traces, response.status))
-      this.outcomes[index] ??= this.outcomeOf(response, verdict, durationMs, pace);
-    const open = chunk.filter((index) => !this.outcomes[index]);
-    // A contact merged into another answers with the survivor's email, which names no input: with
-    // one of each left they pair up; with more, each input is sent alone, which pairs them (the
-    // upsert is idempotent, so the repeat changes nothing).
+    for (const [index, own] of this.attribute(body, traces, named, response.status))
+      if (!this.outcomes[index] && !this.rerouted.has(index))
+        this.settle(kind, index, response, own, durationMs, pace);
+    const open = chunk.filter((index) => !this.outcomes[index] && !this.rerouted.has(index));
+    // A merged contact answers with the survivor's id (update) or email (upsert), which names no
+    // input: with one of each left they pair up.
     if (open.length === 1 && unmatched.length === 1) {
       this.outcomes[open[0] as number] = this.ok(response, unmatched[0] as string, durationMs, pace);
       return;
     }
+    if (kind === 'update' && open.length > 0) {
+      // Unpaired, or left out with neither a result nor an error (HubSpot does that for some ids):
+      // a PATCH of each alone answers for certain, with the contact it landed on or a 404.
+      this.plannedCalls += open.length;
+      for (const index of open) {
+        if (this.halted) break;
+        await this.patchAlone(index);
+      }
+      return;
+    }
+    // With more, each input is sent alone, which pairs them (the upsert is idempotent, so the repeat
+    // changes nothing).
     if (open.length > 1 && unmatched.length > 0) {
       this.plannedCalls += open.length;
       for (const index of open) {
         if (this.halted) break;
-        await this.upsert([index]);
+        await this.batch('upsert', [index]);
       }
       return;
     }
@@ -254,6 +296,35 @@ class Delivery {
       };
   }
 
+  /** One input's error: a known person whose record is gone is found again, never given up. */
+  private settle(
+    kind: BatchKind,
+    index: number,
+    response: Response,
+    verdict: InputVerdict,
+    durationMs: number,
+    pace: number | undefined,
+  ): void {
+    if (kind === 'update' && verdict.gone) this.reresolve(index);
+    else this.outcomes[index] = this.outcomeOf(response, verdict, durationMs, pace);
+  }
+
+  /**
+   * The person's record is deleted, or another contact holds the email this lead brings: find them
+   * the way a new person is found (the email's upsert lands on the contact holding it).
+   */
+  private reresolve(index: number): void {
+    this.rerouted.add(index);
+    (this.requests[index]?.lead.email ? this.byEmail : this.byPhone).push(index);
+  }
+
+  private async patchAlone(index: number): Promise<void> {
+    const request = this.requests[index] as DeliveryRequest;
+    const patched = await this.patch(request.person.recordId as string, this.properties(request));
+    if (patched.httpStatus === 404 || patched.httpStatus === 409) this.reresolve(index);
+    else this.outcomes[index] = patched;
+  }
+
   private ok(response: Response, id: string, durationMs: number, pace: number | undefined): DeliveryOutcome {
     return {
       errorClass: 'ok',
@@ -265,36 +336,39 @@ class Delivery {
     };
   }
 
-  /** The errors of a batch answer that name their inputs, by input. */
-  private byTrace(body: BatchAnswer | HubspotError | undefined, traces: Map<string, number>, status: number) {
-    const verdicts = new Map<number, Verdict>();
+  /** The errors of a batch answer that name their inputs (by trace id, or by record id), by input. */
+  private attribute(
+    body: BatchAnswer | HubspotError | undefined,
+    traces: Map<string, number>,
+    ids: Map<string, number> | undefined,
+    status: number,
+  ): Map<number, InputVerdict> {
+    const verdicts = new Map<number, InputVerdict>();
     const errors = Array.isArray(body?.errors) ? (body.errors as HubspotError[]) : [];
     for (const error of errors) {
-      const named = error?.context?.objectWriteTraceId;
-      const ids = Array.isArray(named) ? named : typeof named === 'string' ? [named] : [];
-      const own = inputVerdict(error);
-      const verdict = { ...own, reason: `HTTP ${status} ${own.reason}`.trim() };
-      for (const id of ids) {
-        const index = typeof id === 'string' ? traces.get(id) : undefined;
+      const own = inputVerdict(error ?? {});
+      const category = reasonCode(error?.category);
+      const verdict = {
+        ...own,
+        reason: `HTTP ${status} ${own.reason}`.trim(),
+        gone: category === 'OBJECT_NOT_FOUND' || category === 'CONFLICT',
+      };
+      const indices = [
+        ...listOf(error?.context?.objectWriteTraceId).map((trace) => traces.get(trace)),
+        ...(ids ? listOf(error?.context?.ids).map((id) => ids.get(id)) : []),
+      ];
+      for (const index of indices)
         if (index !== undefined && !verdicts.has(index)) verdicts.set(index, verdict);
-      }
     }
     return verdicts;
   }
 
-  // --- phone-only leads: patch, search, create -------------------------------------------------
+  // --- new phone-only people: search, create ---------------------------------------------------
 
-  private async byPhone(index: number): Promise<DeliveryOutcome> {
+  private async searchOrCreate(index: number): Promise<DeliveryOutcome> {
     const request = this.requests[index] as DeliveryRequest;
     const properties = this.properties(request);
     let spent = 0;
-    const stored = request.person.recordId;
-    if (stored) {
-      const patched = await this.patch(stored, properties);
-      spent += patched.durationMs;
-      // A deleted contact answers 404: find the person again instead of giving the lead up.
-      if (patched.httpStatus !== 404) return { ...patched, durationMs: spent };
-    }
     const search = await this.send('POST', `${CONTACTS}/search`, {
       filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: request.lead.phone }] }],
       sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }],
@@ -521,6 +595,12 @@ function detailsOf(error: HubspotError): { code: string; property: string }[] {
   return details.slice(0, 3);
 }
 
+/** A context entry as HubSpot gives it: a list of strings, or one string. */
+function listOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  return list.filter((item): item is string => typeof item === 'string');
+}
+
 function idOf(answer: ContactAnswer | undefined): string | undefined {
   const id = answer?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 64) : undefined;
@@ -534,8 +614,8 @@ function secondsToMidnightUtc(nowMs: number): number {
 }
 
 /**
- * Batches of at most 100 in which no email appears twice: HubSpot refuses a whole batch with a
- * duplicate id, so a repeat goes into a later batch (it then updates the contact the first created).
+ * Batches of at most 100 in which no id (email or record id) appears twice: HubSpot refuses a whole
+ * batch with a duplicate id, so a repeat goes into a later batch (it then updates the same contact).
  */
 function chunksOf(indices: readonly number[], key: (index: number) => string): number[][] {
   const chunks: { members: number[]; keys: Set<string> }[] = [];

@@ -98,8 +98,8 @@ export async function routeEvent(
     mergedEventIds = window.mergedEventIds;
   }
 
-  const names = destinationsFor(config.routes, event.source, lead).filter(
-    (name) => name in config.destinations,
+  const names = destinationsFor(config.routes, event.source, lead).filter((name) =>
+    Object.hasOwn(config.destinations, name),
   );
   if (names.length === 0) {
     await updateEvent(env.DB, event.id, { status: 'unrouted', lead, personId: person.id, lastError: null });

@@ -82,7 +82,7 @@ admin.get('/events', async (c) => {
 
 const DestinationName = v.pipe(
   v.string(),
-  v.check((name) => name in config.destinations, 'is not a configured destination'),
+  v.check((name) => Object.hasOwn(config.destinations, name), 'is not a configured destination'),
 );
 
 const ReplayQuerySchema = v.object({
@@ -161,7 +161,8 @@ admin.get('/destinations', async (c) => {
 });
 
 const destinationParam = (name: string): string => {
-  if (!(name in config.destinations)) throw new InletError(404, 'not_found', 'No destination has this name.');
+  if (!Object.hasOwn(config.destinations, name))
+    throw new InletError(404, 'not_found', 'No destination has this name.');
   return name;
 };
 

@@ -8,6 +8,9 @@
  * creates one person twice is caught: two records for one email), `lead.updated` updates the record
  * named by `crm_record_id` (404 if there is none), or the record with that email.
  *
+ * With `persistPath` (`npm run dev`), the records are loaded from that JSON file at start and saved
+ * to it on every write, so a restart keeps them (a known person's `lead.updated` finds its record).
+ *
  * Control API (tests only): POST /__control/script {email, responses:[{status, headers?, delayMs?}]},
  * POST /__control/rate-limit {limit, windowSeconds}, GET /__control/deliveries?email=...,
  * GET /__control/records?email=...
@@ -21,8 +24,10 @@
  * honours Inlet's at-least-once contract: a repeat of a `webhook-id` it already applied answers 200
  * with that record and changes nothing.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 
 export interface ScriptedResponse {
@@ -58,6 +63,8 @@ export interface MockCrmOptions {
   port?: number;
   /** Print one line per lead received (for `npm run dev`). */
   print?: boolean;
+  /** A JSON file the records are loaded from at start and saved to on every write. */
+  persistPath?: string;
   /** Random faults for the chaos run (see the file comment). Absent: the CRM never fails on its own. */
   chaos?: ChaosOptions;
 }
@@ -116,6 +123,16 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
   const scripts = new Map<string, ScriptedResponse[]>();
   const deliveries: ReceivedDelivery[] = [];
   const records = new Map<string, CrmRecord>();
+  const { persistPath } = options;
+  if (persistPath && existsSync(persistPath)) {
+    const saved = JSON.parse(readFileSync(persistPath, 'utf8')) as { records: CrmRecord[] };
+    for (const record of saved.records) records.set(record.id, record);
+  }
+  const save = () => {
+    if (!persistPath) return;
+    mkdirSync(dirname(persistPath), { recursive: true });
+    writeFileSync(persistPath, JSON.stringify({ records: [...records.values()] }, null, 2));
+  };
   let rateLimit: { limit: number; windowMs: number } | undefined;
   let window = { start: 0, count: 0 };
   const chaos = options.chaos;
@@ -249,6 +266,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         target = { id: `crm_${records.size + 1}`, email, lead: envelope.data.lead, updates: 0 };
         records.set(target.id, target);
       }
+      save();
       const created = target.updates === 0;
       if (chaos) applied.set(webhookId, target.id);
       record(created ? 201 : 200, fault ? { chaos: fault } : {});

@@ -1,10 +1,10 @@
 /**
  * A fake HubSpot CRM v3 contacts API on 127.0.0.1, built from HubSpot's documented behaviour: a
  * private-app bearer token (401 INVALID_AUTHENTICATION, 403 MISSING_SCOPES for a read-only one),
- * contacts keyed by id with a unique email, the batch upsert by email with 207 multi-status,
- * create (409 CONFLICT "Contact already exists. Existing ID: N"), PATCH by id (404 OBJECT_NOT_FOUND),
- * search by `filterGroups` that lags behind writes, validation of property names and values in
- * HubSpot's error shape, and the ten-secondly and daily limits with X-HubSpot-RateLimit-* headers
+ * contacts keyed by id with a unique email, the batch upsert by email and the batch update by id
+ * with 207 multi-status, create (409 CONFLICT "Contact already exists. Existing ID: N"), PATCH by
+ * id (404 OBJECT_NOT_FOUND), DELETE by id (archive, 204), search by `filterGroups` that lags behind
+ * writes, validation of property names and values in HubSpot's error shape, and the ten-secondly and daily limits with X-HubSpot-RateLimit-* headers
  * on every answer. Used by the Node tests and by `npm run dev`.
  *
  * Control API (not HubSpot's): POST /__control/tokens {token, valid}, POST /__control/script
@@ -12,9 +12,10 @@
  * POST /__control/search-lag {ms}, POST /__control/merge {from, into}, GET /__control/records?email=
  * (or ?phone=), GET /__control/requests, POST /__control/reset.
  *
- * A script answers the next writes (upsert inputs, creates, PATCHes) whose properties carry that
- * email or phone; searches are never scripted. In a batch, a scripted 4xx (other than 401, 403,
- * 429) fails that input alone in a 207; any other scripted status answers the whole call.
+ * A script answers the next writes (upsert and update inputs, creates, PATCHes) whose properties
+ * carry that email or phone (or, for an update input, whose id is that key); searches are never
+ * scripted. In a batch, a scripted 4xx (other than 401, 403, 429) fails that input alone in a 207;
+ * any other scripted status answers the whole call.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -113,6 +114,12 @@ const DEFAULT_TEN_SECONDLY = 190;
 const DEFAULT_DAILY = 625_000;
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+type BatchInput = {
+  id?: unknown;
+  idProperty?: unknown;
+  properties?: Record<string, unknown>;
+  objectWriteTraceId?: unknown;
+};
 type PropertyError = { code: string; property: string; message: string };
 
 const readAll = async (request: IncomingMessage): Promise<string> => {
@@ -302,6 +309,16 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
     );
     let target = contact;
     if (target) {
+      // An email the contact holds as an additional one (from a merge) becomes its primary, and the
+      // primary becomes additional: the contact keeps answering for both.
+      const previous = target.properties.email;
+      if (
+        strings.email &&
+        previous &&
+        strings.email !== previous &&
+        target.additionalEmails.includes(strings.email)
+      )
+        target.additionalEmails = [...target.additionalEmails.filter((e) => e !== strings.email), previous];
       Object.assign(target.properties, strings, { lastmodifieddate: now });
       target.updatedAt = now;
       print('updated', target);
@@ -374,21 +391,77 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
 
   // --- the API ---------------------------------------------------------------------------------
 
-  const upsert = async (body: { inputs?: unknown }): Promise<Reply> => {
-    const inputs = Array.isArray(body.inputs)
-      ? (body.inputs as {
-          id?: unknown;
-          idProperty?: unknown;
-          properties?: Record<string, unknown>;
-          objectWriteTraceId?: unknown;
-        }[])
-      : undefined;
+  /** The checks every batch write makes of its input list before anything is written. */
+  const batchInputs = (body: { inputs?: unknown }): BatchInput[] | Reply => {
+    const inputs = Array.isArray(body.inputs) ? (body.inputs as BatchInput[]) : undefined;
     if (!inputs) return { status: 400, body: error('VALIDATION_ERROR', 'Invalid input JSON on line 1') };
     if (inputs.length > 100)
       return {
         status: 400,
         body: error('VALIDATION_ERROR', 'Batch input limit exceeded: at most 100 inputs'),
       };
+    return inputs;
+  };
+  const duplicateIds = (ids: string[]): Reply | undefined => {
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (!duplicates.length) return undefined;
+    return {
+      status: 400,
+      body: error(
+        'VALIDATION_ERROR',
+        `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
+      ),
+    };
+  };
+  /** A scripted status that is not one input's own fault answers the whole call. */
+  const wholeCallScript = (inputs: BatchInput[], apply: () => Reply): Promise<Reply> | undefined => {
+    for (const input of inputs) {
+      const found = peekScript(input.properties ?? {}, String(input.id ?? ''));
+      if (
+        !found ||
+        (found.response.status >= 400 &&
+          found.response.status < 500 &&
+          ![401, 403, 429].includes(found.response.status))
+      )
+        continue;
+      scripts.get(found.key)?.shift();
+      return scripted(found.response, apply);
+    }
+    return undefined;
+  };
+  /** The batch answer: 200, or 207 with each failure naming its input by trace id. */
+  const batchAnswer = (
+    inputs: BatchInput[],
+    results: unknown[],
+    failures: { index: number; error: Record<string, unknown> }[],
+    extra: Record<string, unknown>[] = [],
+  ): Reply => {
+    const now = new Date().toISOString();
+    const answer: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: now, completedAt: now };
+    if (failures.length === 0 && extra.length === 0) return { status: 200, body: answer };
+    return {
+      status: 207,
+      body: {
+        ...answer,
+        numErrors: failures.length + extra.length,
+        errors: [
+          ...failures.map(({ index, error: e }) => ({
+            ...e,
+            status: 'error',
+            context: {
+              ...((e.context as Record<string, unknown> | undefined) ?? {}),
+              objectWriteTraceId: [String(inputs[index]?.objectWriteTraceId)],
+            },
+          })),
+          ...extra,
+        ],
+      },
+    };
+  };
+
+  const upsert = async (body: { inputs?: unknown }): Promise<Reply> => {
+    const inputs = batchInputs(body);
+    if (!Array.isArray(inputs)) return inputs;
     for (const input of inputs) {
       if (input.idProperty !== 'email')
         return {
@@ -400,37 +473,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
         };
     }
     const ids = inputs.map((input) => String(input.id ?? '').toLowerCase());
-    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-    if (duplicates.length)
-      return {
-        status: 400,
-        body: error(
-          'VALIDATION_ERROR',
-          `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
-        ),
-      };
-
-    // A scripted status that is not one input's own fault answers the whole call.
-    for (const input of inputs) {
-      const found = peekScript(input.properties ?? {}, String(input.id ?? ''));
-      if (
-        !found ||
-        (found.response.status >= 400 &&
-          found.response.status < 500 &&
-          ![401, 403, 429].includes(found.response.status))
-      )
-        continue;
-      scripts.get(found.key)?.shift();
-      return scripted(found.response, () => upsertInputs(inputs, ids, true));
-    }
-    return upsertInputs(inputs, ids, false);
+    const duplicate = duplicateIds(ids);
+    if (duplicate) return duplicate;
+    return wholeCallScript(inputs, () => upsertInputs(inputs, ids, true)) ?? upsertInputs(inputs, ids, false);
   };
 
-  const upsertInputs = (
-    inputs: { properties?: Record<string, unknown>; objectWriteTraceId?: unknown }[],
-    ids: string[],
-    ignoreScripts: boolean,
-  ): Reply => {
+  const upsertInputs = (inputs: BatchInput[], ids: string[], ignoreScripts: boolean): Reply => {
     const failures: { index: number; error: Record<string, unknown> }[] = [];
     inputs.forEach((input, index) => {
       const properties = { ...(input.properties ?? {}), email: ids[index] ?? '' };
@@ -463,24 +511,105 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
       const contact = write(existing, properties);
       return [{ ...view(contact), new: !existing }];
     });
-    const now = new Date().toISOString();
-    const answer: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: now, completedAt: now };
-    if (failures.length === 0) return { status: 200, body: answer };
-    return {
-      status: 207,
-      body: {
-        ...answer,
-        numErrors: failures.length,
-        errors: failures.map(({ index, error: e }) => ({
-          ...e,
-          status: 'error',
-          context: {
-            ...((e.context as Record<string, unknown> | undefined) ?? {}),
-            objectWriteTraceId: [String(inputs[index]?.objectWriteTraceId)],
+    return batchAnswer(inputs, results, failures);
+  };
+
+  /**
+   * The batch update by id (or by a unique `idProperty`): ids that name no contact are reported
+   * together in one OBJECT_NOT_FOUND error listing them in `context.ids`; a merged id updates the
+   * survivor and answers with its id; invalid values and an email another contact holds fail that
+   * input alone, named by its trace id.
+   */
+  const update = async (body: { inputs?: unknown }): Promise<Reply> => {
+    const inputs = batchInputs(body);
+    if (!Array.isArray(inputs)) return inputs;
+    for (const input of inputs) {
+      if (
+        input.idProperty !== undefined &&
+        input.idProperty !== 'email' &&
+        input.idProperty !== 'hs_object_id'
+      )
+        return {
+          status: 400,
+          body: error(
+            'VALIDATION_ERROR',
+            `Unable to perform update/upsert by non-unique ${String(input.idProperty)} property`,
+          ),
+        };
+      if ((typeof input.id !== 'string' && typeof input.id !== 'number') || String(input.id) === '')
+        return {
+          status: 400,
+          body: error('VALIDATION_ERROR', 'Invalid input JSON: every input needs an id'),
+        };
+    }
+    const ids = inputs.map((input) =>
+      input.idProperty === 'email' ? String(input.id).toLowerCase() : String(input.id),
+    );
+    const duplicate = duplicateIds(ids);
+    if (duplicate) return duplicate;
+    return wholeCallScript(inputs, () => updateInputs(inputs, ids, true)) ?? updateInputs(inputs, ids, false);
+  };
+
+  const updateInputs = (inputs: BatchInput[], ids: string[], ignoreScripts: boolean): Reply => {
+    const targets = inputs.map((input, index) =>
+      input.idProperty === 'email' ? byEmail(ids[index] ?? '') : resolve(ids[index] ?? ''),
+    );
+    const failures: { index: number; error: Record<string, unknown> }[] = [];
+    const missing: number[] = [];
+    /** Emails this batch gives to a contact, so two inputs cannot give one email to two contacts. */
+    const claimed = new Map<string, string>();
+    inputs.forEach((input, index) => {
+      const properties = input.properties ?? {};
+      const script = ignoreScripts ? undefined : takeScript(properties, ids[index]);
+      if (script) {
+        failures.push({
+          index,
+          error:
+            (script.body as Record<string, unknown>) ??
+            (defaultBody(script.status) as Record<string, unknown>),
+        });
+        return;
+      }
+      const contact = targets[index];
+      if (!contact) {
+        missing.push(index);
+        return;
+      }
+      const problems = validate(properties);
+      if (problems.length) {
+        failures.push({ index, error: validationError(problems) });
+        return;
+      }
+      const email = typeof properties.email === 'string' ? properties.email.toLowerCase() : '';
+      const holder = email ? (claimed.get(email) ?? byEmail(email)?.id) : undefined;
+      if (holder !== undefined && holder !== contact.id) {
+        failures.push({ index, error: error('CONFLICT', `Contact already exists. Existing ID: ${holder}`) });
+        return;
+      }
+      if (email) claimed.set(email, contact.id);
+    });
+    const traced = inputs.every((input) => typeof input.objectWriteTraceId === 'string');
+    const first = failures[0];
+    // Without trace ids HubSpot cannot say which input failed: the whole batch is refused.
+    if (first && !traced) return { status: 400, body: first.error };
+    const settled = new Set([...failures.map((f) => f.index), ...missing]);
+    const results = inputs.flatMap((input, index) => {
+      const contact = targets[index];
+      if (settled.has(index) || !contact) return [];
+      return [view(write(contact, input.properties ?? {}))];
+    });
+    const notFound = missing.length
+      ? [
+          {
+            status: 'error',
+            category: 'OBJECT_NOT_FOUND',
+            message:
+              'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+            context: { ids: missing.map((index) => String(inputs[index]?.id)) },
           },
-        })),
-      },
-    };
+        ]
+      : [];
+    return batchAnswer(inputs, results, failures, notFound);
   };
 
   const create = async (body: { properties?: Record<string, unknown> }): Promise<Reply> => {
@@ -520,6 +649,18 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
       return { status: 200, body: view(write(contact, properties)) };
     };
     return script ? scripted(script, apply) : apply();
+  };
+
+  /** HubSpot archives (deletes) a contact and answers 204, also for an id that names none. */
+  const archive = (id: string): Reply => {
+    const contact = resolve(id);
+    if (contact) {
+      contacts.delete(contact.id);
+      for (const [old, target] of aliases) if (target === contact.id) aliases.delete(old);
+      print('archived', contact);
+      save();
+    }
+    return { status: 204, body: null };
   };
 
   const search = (body: {
@@ -637,6 +778,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
       }
     }
     if (method === 'POST' && path === `${CONTACTS}/batch/upsert`) return upsert(body);
+    if (method === 'POST' && path === `${CONTACTS}/batch/update`) return update(body);
     if (isSearch) return search(body);
     if (method === 'POST' && path === CONTACTS) return create(body);
     const one = new RegExp(`^${CONTACTS}/([^/]+)$`).exec(path);
@@ -644,6 +786,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
       const id = decodeURIComponent(one[1]);
       const idProperty = url.searchParams.get('idProperty');
       if (method === 'PATCH') return patch(id, idProperty, body);
+      if (method === 'DELETE') return archive(id);
       if (method === 'GET') {
         const contact = idProperty === 'email' ? byEmail(id) : resolve(id);
         return contact ? { status: 200, body: view(contact) } : { status: 404, body: NOT_FOUND() };

@@ -17,6 +17,7 @@ import {
 const TOKEN = 'pat-na1-test';
 const READONLY = 'pat-na1-readonly';
 const UPSERT = '/crm/v3/objects/contacts/batch/upsert';
+const UPDATE = '/crm/v3/objects/contacts/batch/update';
 const SEARCH = '/crm/v3/objects/contacts/search';
 const CONTACTS = '/crm/v3/objects/contacts';
 
@@ -267,11 +268,11 @@ describe('hubspot: leads with an email (batch upsert)', () => {
   });
 });
 
-describe('hubspot: phone-only leads (patch, search, create)', () => {
+describe('hubspot: phone-only leads (update by id, search, create)', () => {
   const phoneOnly = (over: Partial<Lead> = {}) =>
     lead({ phone: '+351912345678', first_name: 'Rui', ...over });
 
-  it('creates, then updates by the stored id with one PATCH', async () => {
+  it('creates, then updates by the stored id with one batch update', async () => {
     const [created] = await deliver([request(phoneOnly())]);
     expect(created).toMatchObject({ errorClass: 'ok', httpStatus: 201, reason: 'HTTP 201' });
     const [updated] = await deliver([
@@ -285,11 +286,7 @@ describe('hubspot: phone-only leads (patch, search, create)', () => {
     });
     const all = await records({ phone: '+351912345678' });
     expect(all.map((c) => [c.id, c.properties.firstname])).toEqual([[created?.recordId, 'Rui Pedro']]);
-    expect(await calls()).toEqual([
-      `POST ${SEARCH} 200`,
-      `POST ${CONTACTS} 201`,
-      `PATCH ${CONTACTS}/${created?.recordId} 200`,
-    ]);
+    expect(await calls()).toEqual([`POST ${SEARCH} 200`, `POST ${CONTACTS} 201`, `POST ${UPDATE} 200`]);
   });
 
   it('finds the person by phone and updates them instead of creating a second contact', async () => {
@@ -303,23 +300,24 @@ describe('hubspot: phone-only leads (patch, search, create)', () => {
     ]);
   });
 
-  it('a record gone (404) is found again by phone, without a second contact', async () => {
+  it('a record gone (not found) is found again by phone, without a second contact', async () => {
     const [existing] = await deliver([request(lead({ email: 'rui@example.com', phone: '+351912345678' }))]);
     const [outcome] = await deliver([request(phoneOnly(), '999999')]);
     expect(outcome).toMatchObject({ errorClass: 'ok', httpStatus: 200, recordId: existing?.recordId });
     expect(await records({ phone: '+351912345678' })).toHaveLength(1);
     expect((await calls()).slice(1)).toEqual([
-      `PATCH ${CONTACTS}/999999 404`,
+      `POST ${UPDATE} 207`,
       `POST ${SEARCH} 200`,
       `PATCH ${CONTACTS}/${existing?.recordId} 200`,
     ]);
   });
 
-  it('a record gone (404) with no one to find is created again, never dead', async () => {
+  it('a record gone (not found) with no one to find is created again, never dead', async () => {
     const [outcome] = await deliver([request(phoneOnly(), '999999')]);
     const all = await records({ phone: '+351912345678' });
     expect(all).toHaveLength(1);
     expect(outcome).toMatchObject({ errorClass: 'ok', httpStatus: 201, recordId: all[0]?.id });
+    expect(await calls()).toEqual([`POST ${UPDATE} 207`, `POST ${SEARCH} 200`, `POST ${CONTACTS} 201`]);
   });
 
   it('a create answering 409 CONFLICT updates the existing contact it names', async () => {
@@ -375,6 +373,191 @@ describe('hubspot: phone-only leads (patch, search, create)', () => {
       reason: 'HTTP 500',
     });
     expect(await records()).toHaveLength(0);
+  });
+});
+
+describe('hubspot: known people (batch update by id)', () => {
+  const rui = (over: Partial<Lead> = {}) => lead({ phone: '+351912345678', first_name: 'Rui', ...over });
+
+  it('a phone-only person who comes back with an email gets it on the same contact', async () => {
+    const [created] = await deliver([request(rui())]);
+    const [withEmail] = await deliver([
+      request(rui({ email: 'rui@example.com', last_name: 'Costa' }), created?.recordId ?? null),
+    ]);
+    expect(strip(withEmail as DeliveryOutcome)).toEqual({
+      errorClass: 'ok',
+      httpStatus: 200,
+      reason: 'HTTP 200',
+      recordId: created?.recordId,
+    });
+    const all = await records();
+    expect(all.map((c) => [c.id, c.properties.email, c.properties.phone, c.properties.lastname])).toEqual([
+      [created?.recordId, 'rui@example.com', '+351912345678', 'Costa'],
+    ]);
+    // Updated by id, not upserted by email: the upsert would have made a second contact.
+    expect(await calls()).toEqual([`POST ${SEARCH} 200`, `POST ${CONTACTS} 201`, `POST ${UPDATE} 200`]);
+  });
+
+  it('a group of 3 known people costs exactly 1 API call, each with its own id', async () => {
+    const [a, b] = await deliver([
+      request(lead({ email: 'a@example.com' })),
+      request(lead({ email: 'b@example.com' })),
+    ]);
+    const [c] = await deliver([request(rui())]);
+    const before = (await calls()).length;
+    const outcomes = await deliver([
+      request(lead({ email: 'a@example.com', first_name: 'A' }), a?.recordId ?? null),
+      request(lead({ email: 'b@example.com', first_name: 'B' }), b?.recordId ?? null),
+      request(rui({ first_name: 'C' }), c?.recordId ?? null),
+    ]);
+    expect(outcomes.map((o) => [o.errorClass, o.httpStatus, o.recordId])).toEqual([
+      ['ok', 200, a?.recordId],
+      ['ok', 200, b?.recordId],
+      ['ok', 200, c?.recordId],
+    ]);
+    expect((await calls()).slice(before)).toEqual([`POST ${UPDATE} 200`]);
+    expect((await records()).map((contact) => [contact.id, contact.properties.firstname])).toEqual([
+      [a?.recordId, 'A'],
+      [b?.recordId, 'B'],
+      [c?.recordId, 'C'],
+    ]);
+  });
+
+  it('a mixed group costs 2 calls: known people in one update, new ones (and the gone) in one upsert', async () => {
+    const [known, gone] = await deliver([
+      request(lead({ email: 'known@example.com' })),
+      request(lead({ email: 'gone@example.com' })),
+    ]);
+    const archived = await fetch(`${fake.url}${CONTACTS}/${gone?.recordId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(archived.status).toBe(204);
+    const outcomes = await deliver([
+      request(lead({ email: 'known@example.com', first_name: 'K' }), known?.recordId ?? null),
+      request(lead({ email: 'gone@example.com', first_name: 'G' }), gone?.recordId ?? null),
+      request(lead({ email: 'new@example.com', first_name: 'N' })),
+    ]);
+    const [again] = await records({ email: 'gone@example.com' });
+    const [fresh] = await records({ email: 'new@example.com' });
+    expect(outcomes.map((o) => [o.errorClass, o.recordId])).toEqual([
+      ['ok', known?.recordId],
+      ['ok', again?.id],
+      ['ok', fresh?.id],
+    ]);
+    expect(again?.id).not.toBe(gone?.recordId);
+    expect((await calls()).slice(2)).toEqual([`POST ${UPDATE} 207`, `POST ${UPSERT} 200`]);
+    expect(await records()).toHaveLength(3);
+  });
+
+  it('a deleted contact id with an email is upserted by email onto the contact holding it, ok', async () => {
+    const [ana1] = await deliver([request(ana())]);
+    const [phoneOnly] = await deliver([request(rui())]);
+    await fetch(`${fake.url}${CONTACTS}/${phoneOnly?.recordId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const [outcome] = await deliver([
+      request(lead({ email: 'ana@example.com', phone: '+351912345678' }), phoneOnly?.recordId ?? null),
+    ]);
+    expect(strip(outcome as DeliveryOutcome)).toEqual({
+      errorClass: 'ok',
+      httpStatus: 200,
+      reason: 'HTTP 200',
+      recordId: ana1?.recordId,
+    });
+    const all = await records();
+    expect(all.map((c) => [c.id, c.properties.email, c.properties.phone])).toEqual([
+      [ana1?.recordId, 'ana@example.com', '+351912345678'],
+    ]);
+    expect((await calls()).slice(-2)).toEqual([`POST ${UPDATE} 207`, `POST ${UPSERT} 200`]);
+  });
+
+  it('an email another contact already holds: the lead lands on that contact, no new one', async () => {
+    const [holder] = await deliver([request(ana())]);
+    const [phoneOnly] = await deliver([request(rui())]);
+    const [outcome] = await deliver([
+      request(lead({ email: 'ana@example.com', phone: '+351912345678' }), phoneOnly?.recordId ?? null),
+    ]);
+    expect(outcome).toMatchObject({ errorClass: 'ok', httpStatus: 200, recordId: holder?.recordId });
+    expect(await records({ email: 'ana@example.com' })).toHaveLength(1);
+    expect(await records()).toHaveLength(2);
+    expect((await calls()).slice(-2)).toEqual([`POST ${UPDATE} 207`, `POST ${UPSERT} 200`]);
+  });
+
+  it('an invalid value fails that known person alone (client_error), the others ok', async () => {
+    const [a, b] = await deliver([
+      request(lead({ email: 'a@example.com' })),
+      request(lead({ email: 'b@example.com' })),
+    ]);
+    const outcomes = await deliver([
+      request(lead({ email: 'a@example.com', first_name: 'A' }), a?.recordId ?? null),
+      request(lead({ email: 'b..bad@example.com' }), b?.recordId ?? null),
+    ]);
+    expect(outcomes.map(strip)).toEqual([
+      { errorClass: 'ok', httpStatus: 207, reason: 'HTTP 207', recordId: a?.recordId },
+      {
+        errorClass: 'client_error',
+        httpStatus: 207,
+        reason: 'HTTP 207 VALIDATION_ERROR INVALID_EMAIL (email)',
+      },
+    ]);
+    expect((await records({ email: 'b@example.com' }))[0]?.id).toBe(b?.recordId);
+    expect((await calls()).slice(1)).toEqual([`POST ${UPDATE} 207`]);
+  });
+
+  it('a 5xx on the update is server_error for the whole group, and nothing else is sent', async () => {
+    const [a] = await deliver([request(lead({ email: 'a@example.com', first_name: 'A' }))]);
+    await control('script', { email: 'a@example.com', responses: [{ status: 503 }] });
+    const outcomes = await deliver([
+      request(lead({ email: 'a@example.com', first_name: 'Z' }), a?.recordId ?? null),
+      request(lead({ email: 'new@example.com' })),
+    ]);
+    expect(outcomes.map(strip)).toEqual(
+      [1, 2].map(() => ({ errorClass: 'server_error', httpStatus: 503, reason: 'HTTP 503' })),
+    );
+    expect((await records()).map((c) => c.properties.firstname)).toEqual(['A']);
+    expect((await calls()).slice(1)).toEqual([`POST ${UPDATE} 503`]);
+  });
+
+  it('an input HubSpot leaves out without a result or an error is PATCHed alone', async () => {
+    const [a] = await deliver([request(lead({ email: 'a@example.com' }))]);
+    await control('script', {
+      email: 'a@example.com',
+      responses: [{ status: 200, body: { status: 'COMPLETE', results: [] } }],
+    });
+    const [outcome] = await deliver([
+      request(lead({ email: 'a@example.com', first_name: 'A' }), a?.recordId ?? null),
+    ]);
+    expect(outcome).toMatchObject({ errorClass: 'ok', httpStatus: 200, recordId: a?.recordId });
+    expect((await calls()).slice(1)).toEqual([`POST ${UPDATE} 200`, `PATCH ${CONTACTS}/${a?.recordId} 200`]);
+    expect((await records())[0]?.properties.firstname).toBe('A');
+  });
+
+  it('the fake answers the batch update as HubSpot does: 207 OBJECT_NOT_FOUND by ids, 400 on duplicates', async () => {
+    const [a] = await deliver([request(lead({ email: 'a@example.com' }))]);
+    const post = (inputs: unknown) =>
+      fetch(`${fake.url}${UPDATE}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs }),
+      });
+    const partial = await post([
+      { id: a?.recordId, properties: { firstname: 'A' }, objectWriteTraceId: 't1' },
+      { id: '999999', properties: { firstname: 'X' }, objectWriteTraceId: 't2' },
+    ]);
+    expect(partial.status).toBe(207);
+    expect(await partial.json()).toMatchObject({
+      status: 'COMPLETE',
+      numErrors: 1,
+      results: [{ id: a?.recordId, properties: { firstname: 'A' } }],
+      errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } }],
+    });
+    const duplicate = await post([1, 2].map(() => ({ id: a?.recordId, properties: {} })));
+    expect(duplicate.status).toBe(400);
+    expect(((await duplicate.json()) as { message: string }).message).toMatch(
+      /^Duplicate IDs found in batch input/,
+    );
   });
 });
 
@@ -557,9 +740,10 @@ describe('hubspot: search lag and merges', () => {
     );
     await control('merge', { from: a?.recordId, into: b?.recordId });
     await control('merge', { from: c?.recordId, into: d?.recordId });
+    // Without a stored id (the pipeline lost it) they are upserted by their old emails.
     const outcomes = await deliver([
-      request(lead({ email: 'a@example.com' }), a?.recordId ?? null),
-      request(lead({ email: 'c@example.com' }), c?.recordId ?? null),
+      request(lead({ email: 'a@example.com' })),
+      request(lead({ email: 'c@example.com' })),
     ]);
     expect(outcomes.map((o) => [o.errorClass, o.recordId])).toEqual([
       ['ok', b?.recordId],
@@ -583,13 +767,38 @@ describe('hubspot: search lag and merges', () => {
       request(lead({ phone: '+351910000001', first_name: 'A' }), a?.recordId ?? null),
     ]);
     expect(patched).toMatchObject({ errorClass: 'ok', httpStatus: 200, recordId: b?.recordId });
-    const [upserted] = await deliver([request(lead({ email: 'a@example.com' }), a?.recordId ?? null)]);
-    expect(upserted).toMatchObject({ errorClass: 'ok', recordId: b?.recordId });
+    const [updated] = await deliver([request(lead({ email: 'a@example.com' }), a?.recordId ?? null)]);
+    expect(updated).toMatchObject({ errorClass: 'ok', recordId: b?.recordId });
+    // One batch update each: the single result, with the survivor's id, pairs with the single input.
+    expect((await calls()).slice(-2)).toEqual([`POST ${UPDATE} 200`, `POST ${UPDATE} 200`]);
 
     const all = await records();
-    expect(all.map((c) => [c.id, c.properties.email, c.additionalEmails, c.mergedIds])).toEqual([
-      [b?.recordId, 'b@example.com', ['a@example.com'], [a?.recordId]],
+    expect(all.map((c) => [c.id, [c.properties.email, ...c.additionalEmails].sort(), c.mergedIds])).toEqual([
+      [b?.recordId, ['a@example.com', 'b@example.com'], [a?.recordId]],
     ]);
+  });
+
+  it('several merged ids in one batch update: each is PATCHed alone and answers its survivor', async () => {
+    const [a, b, c, d] = await deliver(
+      ['a', 'b', 'c', 'd'].map((x) => request(lead({ email: `${x}@example.com` }))),
+    );
+    await control('merge', { from: a?.recordId, into: b?.recordId });
+    await control('merge', { from: c?.recordId, into: d?.recordId });
+    const outcomes = await deliver([
+      request(lead({ email: 'a@example.com' }), a?.recordId ?? null),
+      request(lead({ email: 'c@example.com' }), c?.recordId ?? null),
+    ]);
+    expect(outcomes.map((o) => [o.errorClass, o.httpStatus, o.recordId])).toEqual([
+      ['ok', 200, b?.recordId],
+      ['ok', 200, d?.recordId],
+    ]);
+    // Two results with ids no input named: the update could not say whose was whose.
+    expect((await calls()).slice(1)).toEqual([
+      `POST ${UPDATE} 200`,
+      `PATCH ${CONTACTS}/${a?.recordId} 200`,
+      `PATCH ${CONTACTS}/${c?.recordId} 200`,
+    ]);
+    expect((await records()).map((contact) => contact.id)).toEqual([b?.recordId, d?.recordId]);
   });
 });
 

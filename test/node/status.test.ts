@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DELIVERY_STATUS_LIST,
+  DELIVERY_STATUSES,
+  EVENT_STATUS_LIST,
+  EVENT_STATUSES,
+  type EventStatus,
+  FINAL_DELIVERY_STATUSES,
+  FINAL_EVENT_STATUSES,
+  isFinalEvent,
+  sqlList,
+} from '../../src/pipeline/status';
+
+describe('event statuses', () => {
+  it('lists every status, in the order of the table', () => {
+    expect(EVENT_STATUS_LIST).toEqual([
+      'queued',
+      'routing',
+      'delivering',
+      'delivered',
+      'partial',
+      'dead',
+      'invalid',
+      'merged',
+      'unrouted',
+    ]);
+    expect(EVENT_STATUS_LIST).toEqual(Object.keys(EVENT_STATUSES));
+  });
+
+  it('gives every status a boolean `final` flag', () => {
+    for (const status of EVENT_STATUS_LIST) expect(typeof EVENT_STATUSES[status].final).toBe('boolean');
+  });
+
+  it('derives the final set from exactly the statuses marked final', () => {
+    expect(FINAL_EVENT_STATUSES).toEqual(['delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted']);
+    expect(FINAL_EVENT_STATUSES).toEqual(EVENT_STATUS_LIST.filter((status) => EVENT_STATUSES[status].final));
+    expect(EVENT_STATUS_LIST.filter((status) => !FINAL_EVENT_STATUSES.includes(status))).toEqual([
+      'queued',
+      'routing',
+      'delivering',
+    ]);
+  });
+
+  it('answers isFinalEvent from the flag', () => {
+    const final = Object.fromEntries(EVENT_STATUS_LIST.map((status) => [status, isFinalEvent(status)]));
+    expect(final).toEqual({
+      queued: false,
+      routing: false,
+      delivering: false,
+      delivered: true,
+      partial: true,
+      dead: true,
+      invalid: true,
+      merged: true,
+      unrouted: true,
+    } satisfies Record<EventStatus, boolean>);
+  });
+});
+
+describe('delivery statuses', () => {
+  it('lists every status, in the order of the table', () => {
+    expect(DELIVERY_STATUS_LIST).toEqual(['queued', 'delivering', 'retrying', 'paused', 'delivered', 'dead']);
+    expect(DELIVERY_STATUS_LIST).toEqual(Object.keys(DELIVERY_STATUSES));
+  });
+
+  it('gives every status a boolean `final` flag', () => {
+    for (const status of DELIVERY_STATUS_LIST) expect(typeof DELIVERY_STATUSES[status].final).toBe('boolean');
+  });
+
+  it('derives the final set from exactly the statuses marked final; a paused delivery is not final', () => {
+    expect(FINAL_DELIVERY_STATUSES).toEqual(['delivered', 'dead']);
+    expect(FINAL_DELIVERY_STATUSES).toEqual(
+      DELIVERY_STATUS_LIST.filter((status) => DELIVERY_STATUSES[status].final),
+    );
+    expect(FINAL_DELIVERY_STATUSES).not.toContain('paused');
+    expect(FINAL_DELIVERY_STATUSES).not.toContain('retrying');
+  });
+});
+
+describe('sqlList', () => {
+  it('quotes and joins the statuses for an IN (...)', () => {
+    expect(sqlList(['a'])).toBe("'a'");
+    expect(sqlList(['a', 'b'])).toBe("'a', 'b'");
+    expect(sqlList([])).toBe('');
+    expect(sqlList(FINAL_DELIVERY_STATUSES)).toBe("'delivered', 'dead'");
+    expect(sqlList(FINAL_EVENT_STATUSES)).toBe(
+      "'delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted'",
+    );
+  });
+
+  it('is only ever fed names that need no escaping', () => {
+    for (const status of [...EVENT_STATUS_LIST, ...DELIVERY_STATUS_LIST]) expect(status).toMatch(/^[a-z_]+$/);
+  });
+});
