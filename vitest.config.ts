@@ -50,6 +50,8 @@ export default defineConfig({
           DELIVERY_TIMEOUT_MS: '1500',
           MAX_BODY_BYTES: '1048576',
         },
+        // An empty database of its own, for the test that migrates data of the old schema forward.
+        d1Databases: { DB: 'inlet', MIGRATION_DB: 'inlet-migration-test' },
         queueConsumers: {
           'inlet-deliveries': {
             maxBatchSize: 10,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EVENT_STATUS_LIST } from '../../src/pipeline/status';
 import { TEST_ADMIN_TOKEN } from '../secrets';
 import { adminGet, call, crmScript, postDemo, uniqueEmail, waitForStatus } from './helpers';
 
@@ -29,6 +30,12 @@ describe('admin', () => {
 
   it('is 404 for an unknown event', async () => {
     expect((await adminGet('/admin/events/evt_missing')).status).toBe(404);
+  });
+
+  it('filters by every event status, merged and unrouted included; an unknown one is 422', async () => {
+    for (const status of EVENT_STATUS_LIST)
+      expect((await adminGet(`/admin/events?status=${status}`)).status, status).toBe(200);
+    expect((await adminGet('/admin/events?status=retried')).status).toBe(422);
   });
 
   it('health answers without auth', async () => {

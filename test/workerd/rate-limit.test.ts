@@ -4,7 +4,9 @@ import {
   crmDeliveries,
   crmScript,
   deliveryOf,
+  fake,
   postDemo,
+  postLead,
   uniqueEmail,
   waitForEvent,
   waitForStatus,
@@ -35,4 +37,32 @@ describe('a rate-limited CRM', () => {
     const [heldDelivery] = await crmDeliveries(other);
     expect(heldDelivery!.at - Date.parse(first!.started_at)).toBeGreaterThanOrEqual(6000);
   }, 40_000);
+});
+
+describe('rate-limit headers', () => {
+  it('a CRM whose window is nearly spent holds that destination before it has to answer 429', async () => {
+    const email = uniqueEmail('paced');
+    // Pipedrive's headers on the create: 1 call left of 40 in this window, which resets in 3 s.
+    await fake('pipedrive').script({ email }, [
+      { status: 200, apply: true },
+      {
+        status: 200,
+        apply: true,
+        headers: { 'x-ratelimit-limit': '40', 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '3' },
+      },
+    ]);
+    const first = await waitForStatus(await postLead('t-pipedrive', { email }), ['delivered', 'dead']);
+    expect(first.status).toBe('delivered');
+    const paced = Date.parse(first.attempts[0]!.started_at);
+
+    const next = await waitForStatus(await postLead('t-pipedrive', { email: uniqueEmail('next') }), [
+      'delivered',
+      'dead',
+    ]);
+    expect(next.status).toBe('delivered');
+    // Held, not attempted: one attempt, made after the window reset, and no 429 on the way.
+    expect(next.attempts).toHaveLength(1);
+    expect(next.attempts[0]?.error_class).toBe('ok');
+    expect(Date.parse(next.attempts[0]!.started_at) - paced).toBeGreaterThanOrEqual(2500);
+  }, 30_000);
 });
