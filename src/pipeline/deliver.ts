@@ -250,10 +250,10 @@ async function takeDelivery(
   if (g.kind === 'held')
     return { work: [], resend: [{ body, delaySeconds: waitSeconds(g.untilMs - nowMs) }] };
   if (g.kind === 'paused') {
-    await parkStatement(env.DB, body.eventId, body.destination).run();
+    await parkStatement(env.DB, body.eventId, body.destination, nowMs).run();
     return { work: [], resend: [] };
   }
-  const [claimed, event] = await env.DB.batch<
+  const [claimed, event, current] = await env.DB.batch<
     DeliveryRow & {
       source: string;
       received_at: number;
@@ -268,14 +268,14 @@ async function takeDelivery(
          (SELECT json_group_array(id) FROM events m WHERE m.merged_into = events.id AND m.status = 'merged') AS merged_event_ids
        FROM events WHERE id = ?1`,
     ).bind(body.eventId),
+    env.DB.prepare('SELECT * FROM deliveries WHERE event_id = ?1 AND destination = ?2').bind(
+      body.eventId,
+      body.destination,
+    ),
   ]);
   const row = claimed?.results[0];
   const info = event?.results[0];
-  if (!row) {
-    // Finished, taken by another consumer, or not due yet: the message that made it wait, or the
-    // sweep, brings it back; this copy has nothing to do.
-    return { work: [], resend: [] };
-  }
+  if (!row) return { work: [], resend: notTaken(body, current?.results[0], nowMs) };
   if (!info?.lead || !info.person_id) {
     // Taken but its event has no lead: it was never routed (data from a replay mid-way). Give it
     // back and route the event again.
@@ -299,6 +299,23 @@ async function takeDelivery(
     ],
     resend: [],
   };
+}
+
+/**
+ * A delivery this message could not take. Finished (or gone, or parked): nothing to do. Being
+ * attempted by another consumer, or not due yet (the queue may hand a delayed message over a
+ * little early): come back when its lease or its backoff ends, so no delivery is left without a
+ * message. A duplicate message comes back too, and finds it finished.
+ */
+function notTaken(body: DeliveryMessage, delivery: DeliveryRow | undefined, nowMs: number): Outgoing[] {
+  if (!delivery) return [];
+  const until =
+    delivery.status === 'delivering'
+      ? delivery.lease_until
+      : delivery.status === 'queued' || delivery.status === 'retrying'
+        ? delivery.next_attempt_at
+        : null;
+  return until === null ? [] : [{ body, delaySeconds: waitSeconds(until - nowMs) }];
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The cron sweep, the safety net behind "answered 2xx means delivered or dead": it enqueues events
  * whose queue send failed at ingest, deliveries left waiting without a message (a re-send that
- * failed), the parked deliveries of a destination that is active again, and the probe of each
+ * failed, a consumer that died holding one), the parked deliveries of a destination that is active again, and the probe of each
  * paused destination whose probe is due, so a destination resumes by itself without new traffic.
  */
 import { config } from '../config';
@@ -24,7 +24,8 @@ export async function sweep(env: Env, nowMs: number = Date.now()): Promise<numbe
 
   const { results: stale } = await env.DB.prepare(
     `SELECT event_id, destination FROM deliveries
-     WHERE status IN ('queued', 'retrying') AND COALESCE(next_attempt_at, enqueued_at) < ?1
+     WHERE (status IN ('queued', 'retrying') AND COALESCE(next_attempt_at, enqueued_at) < ?1)
+        OR (status = 'delivering' AND lease_until < ?1)
      ORDER BY enqueued_at LIMIT ?2`,
   )
     .bind(staleBefore, SWEEP_LIMIT)

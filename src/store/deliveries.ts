@@ -97,14 +97,23 @@ export function claimStatement(
     .bind(eventId, destination, nowMs, nowMs + leaseMs, probe ? 1 : 0);
 }
 
-/** Parks a waiting delivery of a paused destination: no attempt is made or used up. */
-export function parkStatement(db: D1Database, eventId: string, destination: string): D1PreparedStatement {
+/**
+ * Parks a waiting delivery of a paused destination: no attempt is made or used up. One being
+ * attempted right now is left to finish.
+ */
+export function parkStatement(
+  db: D1Database,
+  eventId: string,
+  destination: string,
+  nowMs: number,
+): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE deliveries SET status = 'paused', lease_until = NULL
-       WHERE event_id = ?1 AND destination = ?2 AND status NOT IN (${FINAL})`,
+       WHERE event_id = ?1 AND destination = ?2
+         AND (status IN ('queued', 'retrying') OR (status = 'delivering' AND lease_until < ?3))`,
     )
-    .bind(eventId, destination);
+    .bind(eventId, destination, nowMs);
 }
 
 /** Gives a taken delivery back without an attempt having been made (a hold, another event's creation). */

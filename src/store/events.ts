@@ -227,11 +227,16 @@ export async function markDead(
   return result.meta.changes > 0;
 }
 
-/** Events stored but never picked up (their queue send failed): the sweep enqueues them again. */
+/**
+ * Events stored but never picked up (their queue send failed), or whose routing consumer died
+ * (its lease long over): the sweep enqueues them again.
+ */
 export async function listUnsent(db: D1Database, olderThanMs: number, limit: number): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT id FROM events WHERE status = 'queued' AND enqueued_at < ?1 ORDER BY enqueued_at LIMIT ?2`,
+      `SELECT id FROM events
+       WHERE (status = 'queued' AND enqueued_at < ?1) OR (status = 'routing' AND lease_until < ?1)
+       ORDER BY enqueued_at LIMIT ?2`,
     )
     .bind(olderThanMs, limit)
     .all<{ id: string }>();

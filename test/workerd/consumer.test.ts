@@ -179,3 +179,39 @@ describe('sweep', () => {
     expect((await getEvent(env.DB, recent))?.enqueuedAt).toBeGreaterThan(Date.now() - 60_000);
   });
 });
+
+describe('a delivery no message could take', () => {
+  /** An event routed to `crm` whose delivery is left as a crashed consumer leaves it. */
+  async function heldDelivery(leaseUntil: number): Promise<string> {
+    const id = await storeEvent(uniqueEmail('crashed'));
+    await env.DB.batch([
+      env.DB.prepare(
+        `UPDATE events SET status = 'delivering', person_id = 'per_crashed', lead = json_object('email', 'x@example.com') WHERE id = ?1`,
+      ).bind(id),
+      env.DB.prepare(
+        `INSERT INTO deliveries (event_id, destination, status, attempts, lease_until, enqueued_at, created_at)
+         VALUES (?1, 'crm', 'delivering', 1, ?2, ?3, ?3)`,
+      ).bind(id, leaseUntil, Date.now() - 3_600_000),
+    ]);
+    return id;
+  }
+
+  it('held by a consumer that died: its message comes back when the lease ends, never dropped', async () => {
+    const id = await heldDelivery(Date.now() + 5_000);
+    const { queue, sent } = recordingQueue();
+    const result = await consume(deliverBatch, [{ eventId: id, destination: 'crm' }], {
+      ...env,
+      DELIVERIES: queue,
+    });
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(sent).toEqual([{ body: { eventId: id, destination: 'crm' }, delaySeconds: expect.any(Number) }]);
+    expect(sent[0]?.delaySeconds).toBeGreaterThanOrEqual(4);
+  });
+
+  it('left with no message at all: the sweep finds it once its lease is long over', async () => {
+    const id = await heldDelivery(Date.now() - 3_600_000);
+    const { queue, sent } = recordingQueue();
+    await sweep({ ...env, DELIVERIES: queue });
+    expect(sent.map((m) => m.body)).toContainEqual({ eventId: id, destination: 'crm' });
+  });
+});
