@@ -57,9 +57,17 @@ const Constants = v.record(
 );
 const Keys = v.union([v.string(), v.pipe(v.array(v.string()), v.minLength(1, 'must list at least one'))]);
 
+const EventKindSchema = v.picklist(['lead', 'update', 'ignore']);
+
 const sourceBase = {
   /** Region for phones written without a country code. */
   region: v.optional(Region),
+  /** Overrides the source type's policy per event type: `{ 'invitee.canceled': 'ignore' }`. */
+  events: v.optional(v.record(v.pipe(v.string(), v.minLength(1)), EventKindSchema)),
+  /** What an event type the policy does not list is. */
+  otherEvents: v.optional(EventKindSchema),
+  /** How long the hash of a body recognises a redelivery, when the provider sends no id (default 24). */
+  dedupeWindowHours: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(24 * 365))),
   /** Worker secret with the source's secret(s); default `SOURCE_<NAME>_SECRET`. */
   secretVar: v.optional(VarName),
   description: v.optional(v.string()),
@@ -85,6 +93,11 @@ export const SourceSchema = v.variant('type', [
         ...Exclude<SourceType, 'flat'>[],
       ],
     ),
+    /**
+     * Verification other than the provider's own: for senders that cannot sign, such as Webflow's
+     * dashboard webhooks (`url-token`: a secret in the URL; weaker, see docs/providers.md).
+     */
+    verify: v.optional(v.picklist(PRESET_NAMES)),
     ...sourceBase,
   }),
 ]);

@@ -21,6 +21,11 @@ export interface Arrival {
   headers: Record<string, string>;
   body: Uint8Array;
   receivedAt: number;
+  eventType?: string | undefined;
+  /** Not a lead: stored as `ignored`, never enqueued. */
+  ignored?: boolean;
+  /** For a key that is only the body's hash: how long it recognises a redelivery. */
+  dedupeWindowMs?: number | undefined;
 }
 
 export async function accept(env: Env, arrivals: readonly Arrival[]): Promise<Accepted[]> {
@@ -28,7 +33,9 @@ export async function accept(env: Env, arrivals: readonly Arrival[]): Promise<Ac
     env.DB,
     arrivals.map((arrival) => ({ id: newId('evt', arrival.receivedAt), ...arrival })),
   );
-  const fresh = results.filter((result) => !result.duplicate).map((result) => result.id);
+  const fresh = results
+    .filter((result, i) => !result.duplicate && !arrivals[i]?.ignored)
+    .map((result) => result.id);
   try {
     await enqueue(
       env.DELIVERIES,

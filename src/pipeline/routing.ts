@@ -10,9 +10,10 @@ import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
 import type { Lead } from '../leads/lead';
 import { normalizeLead } from '../leads/normalize';
 import { log } from '../lib/log';
+import { eventKind } from '../sources/events';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
-import { routeStatement, summaryStatement } from '../store/deliveries';
+import { knownIn, routeStatement, summaryStatement } from '../store/deliveries';
 import { deferEvent, eventUpdateStatement, type StoredEvent, updateEvent } from '../store/events';
 import {
   closeWindow,
@@ -98,9 +99,23 @@ export async function routeEvent(
     mergedEventIds = window.mergedEventIds;
   }
 
-  const names = destinationsFor(config.routes, event.source, lead).filter((name) =>
+  let names = destinationsFor(config.routes, event.source, lead).filter((name) =>
     Object.hasOwn(config.destinations, name),
   );
+  // An update (a cancellation) changes records that exist; it never creates one.
+  if (eventKind(source.events, event.eventType ?? undefined) === 'update' && names.length > 0) {
+    const known = await knownIn(env.DB, person.id);
+    names = names.filter((name) => known.has(name));
+    if (names.length === 0) {
+      await updateEvent(env.DB, event.id, {
+        status: 'ignored',
+        lead,
+        personId: person.id,
+        lastError: 'no_record: an update for a person no routed destination has a record of',
+      });
+      return { resend: [] };
+    }
+  }
   if (names.length === 0) {
     await updateEvent(env.DB, event.id, { status: 'unrouted', lead, personId: person.id, lastError: null });
     log.info('no route for the lead; kept as unrouted', { event_id: event.id, source: event.source });

@@ -23,6 +23,11 @@ export const EVENT_STATUSES = {
   merged: { final: true },
   /** No route matched: kept, and delivered by a replay once a route is configured. */
   unrouted: { final: true },
+  /**
+   * Not a lead (a ping, a deletion, a test button, or a type the source's policy ignores): answered
+   * 2xx, kept with its event type, never delivered.
+   */
+  ignored: { final: true },
 } as const satisfies Record<string, { final: boolean }>;
 
 export const DELIVERY_STATUSES = {

@@ -39,6 +39,7 @@ admin.get('/events/:id', async (c) => {
     id: event.id,
     source: event.source,
     status: event.status,
+    event_type: event.eventType,
     idempotency_key: event.idempotencyKey,
     received_at: new Date(event.receivedAt).toISOString(),
     delivered_at: event.deliveredAt === null ? null : new Date(event.deliveredAt).toISOString(),

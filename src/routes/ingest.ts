@@ -10,6 +10,7 @@ import { InletError } from '../errors';
 import { log } from '../lib/log';
 import { accept, keptHeaders } from '../pipeline/accept';
 import { parsePayload, validatePayload } from '../pipeline/parse';
+import { eventKind } from '../sources/events';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import { sha256Hex, utf8 } from '../verify/crypto';
@@ -76,23 +77,25 @@ ingest.post('/:source', async (c) => {
   const parsed = await parsePayload(contentType, body);
   const handshake = await source.preset.handshake?.(parsed, context);
   if (handshake) return reply(handshake);
-  const payload = validatePayload(source.schema, parsed);
 
-  // A batch of leads (Meta) becomes one event per lead, each deduped on its own id, so a
-  // redelivered batch that gained a lead stores just the new one.
-  const events = source.split
-    ? source.split(payload).map((part) => ({
-        body: utf8(JSON.stringify(part)),
-        contentType: 'application/json',
-        key: source.preset.idempotencyKey?.(inbound, part),
-      }))
-    : [
-        {
-          body,
-          contentType,
-          key: source.preset.idempotencyKey?.(inbound, payload) ?? verification.deliveryId,
-        },
-      ];
+  // A batch (Meta, HubSpot app webhooks) becomes one event per item, each deduped on its own id,
+  // so a redelivered batch that gained an item stores just the new one.
+  const parts = source.split ? source.split(parsed) : [parsed];
+  const events = parts.map((part) => {
+    const eventType = source.eventType?.(part);
+    const kind = eventKind(source.events, eventType);
+    // Only leads must match the source's contract; what is not a lead is kept as it came.
+    if (kind !== 'ignore') validatePayload(source.schema, part);
+    const split = source.split !== undefined;
+    const partBody = split ? utf8(JSON.stringify(part)) : body;
+    return {
+      body: partBody,
+      contentType: split ? 'application/json' : contentType,
+      key: source.preset.idempotencyKey?.(inbound, part) ?? (split ? undefined : verification.deliveryId),
+      eventType,
+      ignored: kind === 'ignore',
+    };
+  });
   const headers = keptHeaders(inbound.headers);
   const accepted = await accept(
     c.env,
@@ -104,13 +107,20 @@ ingest.post('/:source', async (c) => {
         headers,
         body: event.body,
         receivedAt: context.nowMs,
+        eventType: event.eventType,
+        ignored: event.ignored,
+        dedupeWindowMs: event.key ? undefined : source.dedupeWindowMs,
       })),
     ),
   );
-  const fresh = accepted.some((event) => !event.duplicate);
+  const fresh = accepted.filter((event) => !event.duplicate);
   const ids = accepted.map((event) => event.id);
   const answer = source.split ? { id: ids[0] ?? null, ids } : { id: ids[0] };
-  return fresh || accepted.length === 0 ? c.json(answer, 202) : c.json({ ...answer, duplicate: true }, 200);
+  if (accepted.length > 0 && fresh.length === 0) return c.json({ ...answer, duplicate: true }, 200);
+  // Acknowledged, not a lead: 200 with what it was, so the sender's dashboard shows it was received.
+  if (accepted.length > 0 && events.every((event) => event.ignored))
+    return c.json({ ...answer, ignored: true, event_type: events[0]?.eventType ?? null }, 200);
+  return c.json(answer, 202);
 });
 
 ingest.all('/:source', () => {

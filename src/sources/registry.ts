@@ -7,7 +7,7 @@ import { type SourceConfig, type SourceType, varFor } from '../config/schema';
 import { flatSource } from './flat';
 import { platformSources } from './platforms';
 import { presets } from './presets';
-import type { Source, SourceFactory, SourceOptions } from './types';
+import type { Preset, Source, SourceFactory, SourceOptions } from './types';
 import { contactSources } from './webhooks';
 
 const FACTORIES: Record<Exclude<SourceType, 'flat'>, SourceFactory> = {
@@ -20,10 +20,35 @@ export function buildSource(name: string, entry: SourceConfig): Source {
     secretVar: entry.secretVar ?? varFor('SOURCE', name, 'SECRET'),
     ...(entry.region ? { defaultRegion: entry.region } : {}),
   };
-  return entry.type === 'flat'
-    ? flatSource(name, presets[entry.verify], options, entry.fields)
-    : FACTORIES[entry.type](name, options);
+  const source =
+    entry.type === 'flat'
+      ? flatSource(name, presets[entry.verify], options, entry.fields)
+      : FACTORIES[entry.type](name, options);
+  // The configuration's word wins over the source type's defaults.
+  return {
+    ...source,
+    ...(entry.type !== 'flat' && entry.verify
+      ? { preset: verifiedBy(source.preset, presets[entry.verify]) }
+      : {}),
+    events: {
+      types: { ...source.events.types, ...entry.events },
+      other: entry.otherEvents ?? source.events.other,
+    },
+    ...(entry.dedupeWindowHours === undefined
+      ? {}
+      : { dedupeWindowMs: entry.dedupeWindowHours * 3600 * 1000 }),
+  };
 }
+
+/**
+ * The provider's handshakes and ids, with another preset's verification: a platform whose sender
+ * cannot sign (a dashboard-made webhook) keeps its mapping and ids, verified by a URL token.
+ */
+const verifiedBy = (provider: Preset, verification: Preset): Preset => ({
+  ...provider,
+  name: `${provider.name}+${verification.name}`,
+  verifier: verification.verifier,
+});
 
 const BY_NAME = new Map<string, Source>(
   Object.entries(config.sources).map(([name, entry]) => [name, buildSource(name, entry)]),

@@ -44,17 +44,48 @@ export interface Source<Schema extends v.GenericSchema = v.GenericSchema> {
    */
   toLead(payload: v.InferOutput<Schema>, env: Env): LeadInput | Promise<LeadInput>;
   /**
-   * For providers that batch several leads in one webhook (Meta): splits a valid payload into one
-   * payload per lead, each stored, deduped and delivered as its own event.
+   * For providers that batch several events in one webhook (Meta, HubSpot app webhooks): splits
+   * the parsed body into one payload per event, each stored, deduped and delivered as its own
+   * event. Throws an InletError 422 when the envelope itself is malformed.
    */
-  split?(payload: v.InferOutput<Schema>): unknown[];
+  split?(payload: unknown): unknown[];
+  /** The provider's event type of one payload (`invitee.canceled`, `PING`), read before validation. */
+  eventType?(payload: unknown): string | undefined;
+  /** What each event type is: a lead, an update of a known person, or not a lead at all. */
+  readonly events: EventPolicy;
+  /**
+   * How long a redelivery is recognised by the hash of its body when the provider sends no id of
+   * its own: a real repeat submission later is a new event.
+   */
+  readonly dedupeWindowMs: number;
   /** Region for phones written without a country code (ISO 3166-1 alpha-2). */
   readonly defaultRegion?: string;
 }
 
-/** Identity function that keeps the payload type flowing from `schema` into `toLead`. */
-export const defineSource = <Schema extends v.GenericSchema>(source: Source<Schema>): Source<Schema> =>
-  source;
+/** Keeps the payload type flowing from `schema` into `toLead`, and fills the policy defaults. */
+export const defineSource = <Schema extends v.GenericSchema>(
+  source: Omit<Source<Schema>, 'events' | 'dedupeWindowMs'> & Partial<Pick<Source<Schema>, 'events'>>,
+): Source<Schema> => ({ events: ALL_LEADS, dedupeWindowMs: DEFAULT_DEDUPE_WINDOW_MS, ...source });
+
+/** A body-hash key recognises a redelivery for a day by default. */
+export const DEFAULT_DEDUPE_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * `lead`: mapped and delivered (created or updated in each destination); `update`: delivered only
+ * where the person already has a record (a cancellation updates it, never creates one); `ignore`:
+ * answered 2xx and kept as `ignored`.
+ */
+export type EventKind = 'lead' | 'update' | 'ignore';
+
+export interface EventPolicy {
+  /** By event type. */
+  readonly types: Readonly<Record<string, EventKind>>;
+  /** A type not listed, or a payload with no type. */
+  readonly other: EventKind;
+}
+
+/** Leads only, whatever the type says: sources whose every delivery is a submission. */
+export const ALL_LEADS: EventPolicy = { types: {}, other: 'lead' };
 
 /** What a source type needs from its configuration entry to become a source. */
 export interface SourceOptions {

@@ -378,6 +378,17 @@ export const toPersonRecord = (row: PersonRecordRow | undefined): PersonRecord =
 
 export type { PersonRecordRow };
 
+/** The destinations where the person has a record (or had a lead delivered). */
+export async function knownIn(db: D1Database, personId: string): Promise<Set<string>> {
+  const { results } = await db
+    .prepare(
+      'SELECT destination FROM person_destinations WHERE person_id = ?1 AND (record_id IS NOT NULL OR deliveries > 0)',
+    )
+    .bind(personId)
+    .all<{ destination: string }>();
+  return new Set(results.map((row) => row.destination));
+}
+
 /** What an attempt means for the person's creation lease in this destination, when it was a create. */
 export type CreationAfterAttempt =
   /** Not a create, or nothing to change. */

@@ -24,6 +24,7 @@ export interface StoredEvent {
   lastError: string | null;
   personId: string | null;
   mergedInto: string | null;
+  eventType: string | null;
 }
 
 interface EventRow {
@@ -43,6 +44,7 @@ interface EventRow {
   last_error: string | null;
   person_id: string | null;
   merged_into: string | null;
+  event_type: string | null;
 }
 
 function toEvent(row: EventRow): StoredEvent {
@@ -64,6 +66,7 @@ function toEvent(row: EventRow): StoredEvent {
     lastError: row.last_error,
     personId: row.person_id,
     mergedInto: row.merged_into,
+    eventType: row.event_type,
   };
 }
 
@@ -75,6 +78,14 @@ export interface NewEvent {
   contentType: string;
   headers: Record<string, string>;
   body: Uint8Array;
+  eventType?: string | undefined;
+  /** Stored as `ignored` (not a lead): kept and counted, never delivered. */
+  ignored?: boolean | undefined;
+  /**
+   * When the key is only the body's hash: an earlier event with it older than this is a real
+   * repeat submission, not a redelivery, so its key is retired and this one is stored anew.
+   */
+  dedupeWindowMs?: number | undefined;
 }
 
 export type InsertResult =
@@ -88,26 +99,43 @@ export type InsertResult =
  */
 export async function insertEvents(db: D1Database, events: readonly NewEvent[]): Promise<InsertResult[]> {
   if (events.length === 0) return [];
-  const inserted = await db.batch<{ id: string }>(
-    events.map((event) =>
-      db
-        .prepare(
-          `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at)
-           VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?4)
-           ON CONFLICT (source, idempotency_key) DO NOTHING
-           RETURNING id`,
-        )
-        .bind(
-          event.id,
-          event.source,
-          event.idempotencyKey,
-          event.receivedAt,
-          event.contentType,
-          JSON.stringify(event.headers),
-          event.body,
-        ),
-    ),
-  );
+  const statements = events.flatMap((event) => [
+    ...(event.dedupeWindowMs === undefined
+      ? []
+      : [
+          db
+            .prepare(
+              `UPDATE events SET idempotency_key = idempotency_key || '@' || id
+               WHERE source = ?1 AND idempotency_key = ?2 AND received_at < ?3`,
+            )
+            .bind(event.source, event.idempotencyKey, event.receivedAt - event.dedupeWindowMs),
+        ]),
+    db
+      .prepare(
+        `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9)
+         ON CONFLICT (source, idempotency_key) DO NOTHING
+         RETURNING id`,
+      )
+      .bind(
+        event.id,
+        event.source,
+        event.idempotencyKey,
+        event.receivedAt,
+        event.contentType,
+        JSON.stringify(event.headers),
+        event.body,
+        event.ignored ? 'ignored' : 'queued',
+        event.eventType ?? null,
+      ),
+  ]);
+  const results = await db.batch<{ id: string }>(statements);
+  // The insert is the last statement of each event's group.
+  let at = -1;
+  const inserted = events.map((event) => {
+    at += event.dedupeWindowMs === undefined ? 1 : 2;
+    return results[at];
+  });
   const duplicates = events.filter((_, i) => !inserted[i]?.results[0]);
   const originals = duplicates.length
     ? await db.batch<{ id: string; status: EventStatus }>(
@@ -254,6 +282,7 @@ export interface EventSummary {
   id: string;
   source: string;
   status: EventStatus;
+  event_type: string | null;
   received_at: string;
   attempts: number;
   last_error: string | null;
@@ -270,7 +299,7 @@ export interface EventFilter {
 export async function listEvents(db: D1Database, filter: EventFilter): Promise<EventSummary[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, source, status, received_at, attempts, last_error FROM events
+      `SELECT id, source, status, event_type, received_at, attempts, last_error FROM events
        WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR id < ?3)
        ORDER BY id DESC LIMIT ?4`,
     )

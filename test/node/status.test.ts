@@ -23,6 +23,7 @@ describe('event statuses', () => {
       'invalid',
       'merged',
       'unrouted',
+      'ignored',
     ]);
     expect(EVENT_STATUS_LIST).toEqual(Object.keys(EVENT_STATUSES));
   });
@@ -32,7 +33,15 @@ describe('event statuses', () => {
   });
 
   it('derives the final set from exactly the statuses marked final', () => {
-    expect(FINAL_EVENT_STATUSES).toEqual(['delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted']);
+    expect(FINAL_EVENT_STATUSES).toEqual([
+      'delivered',
+      'partial',
+      'dead',
+      'invalid',
+      'merged',
+      'unrouted',
+      'ignored',
+    ]);
     expect(FINAL_EVENT_STATUSES).toEqual(EVENT_STATUS_LIST.filter((status) => EVENT_STATUSES[status].final));
     expect(EVENT_STATUS_LIST.filter((status) => !FINAL_EVENT_STATUSES.includes(status))).toEqual([
       'queued',
@@ -53,6 +62,7 @@ describe('event statuses', () => {
       invalid: true,
       merged: true,
       unrouted: true,
+      ignored: true,
     } satisfies Record<EventStatus, boolean>);
   });
 });
@@ -84,7 +94,7 @@ describe('sqlList', () => {
     expect(sqlList([])).toBe('');
     expect(sqlList(FINAL_DELIVERY_STATUSES)).toBe("'delivered', 'dead'");
     expect(sqlList(FINAL_EVENT_STATUSES)).toBe(
-      "'delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted'",
+      "'delivered', 'partial', 'dead', 'invalid', 'merged', 'unrouted', 'ignored'",
     );
   });
 

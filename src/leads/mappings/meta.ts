@@ -9,24 +9,27 @@ import * as v from 'valibot';
 import type { LeadInput } from '../lead';
 import { LeadDraft } from './fields';
 
+/** Meta's own samples send ids as JSON numbers, real deliveries as strings: both are the same id. */
+const Id = v.pipe(v.union([v.string(), v.pipe(v.number(), v.integer())]), v.transform(String));
+
 /** One lead notification: `entry[].changes[].value` of a Page webhook subscribed to `leadgen`. */
 export const MetaLeadgenValueSchema = v.looseObject({
-  leadgen_id: v.string(),
-  page_id: v.string(),
-  form_id: v.string(),
-  created_time: v.number(),
-  ad_id: v.optional(v.string()),
-  adgroup_id: v.optional(v.string()),
+  leadgen_id: Id,
+  page_id: v.optional(Id),
+  form_id: v.optional(Id),
+  created_time: v.optional(v.number()),
+  ad_id: v.optional(Id),
+  adgroup_id: v.optional(Id),
 });
 export type MetaLeadgenValue = v.InferOutput<typeof MetaLeadgenValueSchema>;
 
-/** The Page webhook body. Strict about the `leadgen` field: the source subscribes to nothing else. */
+/** A Page webhook body announcing leads (other Page fields are ignored before this runs). */
 export const MetaPayloadSchema = v.looseObject({
-  object: v.literal('page'),
+  object: v.string(),
   entry: v.array(
     v.looseObject({
-      id: v.string(),
-      time: v.number(),
+      id: v.optional(Id),
+      time: v.optional(v.number()),
       changes: v.array(v.looseObject({ field: v.literal('leadgen'), value: MetaLeadgenValueSchema })),
     }),
   ),
