@@ -35,6 +35,8 @@ export default defineConfig({
           SOURCE_N8N_SECRET: TEST_N8N_SECRET,
           SOURCE_META_PAGE_TOKEN: TEST_META_PAGE_TOKEN,
           META_GRAPH_URL: inject('graphUrl'),
+          HUBSPOT_API_URL: inject('hubspotUrl'),
+          SOURCE_HUBSPOT_ACCESS_TOKEN: TEST_HUBSPOT_TOKEN,
           DESTINATION_HUBSPOT_URL: inject('hubspotUrl'),
           DESTINATION_HUBSPOT_TOKEN: TEST_HUBSPOT_TOKEN,
           TEST_HUBSPOT_PAUSE_TOKEN,

@@ -56,6 +56,8 @@ const ofType = (type) => destinations.filter(([, entry]) => entry.type === type)
 const defined = (values) => [...new Set(values.filter(Boolean))];
 const hubspotTokens = defined([
   ...ofType('hubspot').map(([name, e]) => vars[e.tokenVar ?? varFor(name, 'TOKEN')]),
+  // HubSpot sources read app-webhook contacts from the same fake with their own token.
+  ...Object.keys(config.sources).map((name) => vars[`SOURCE_${name.toUpperCase().replaceAll('-', '_')}_ACCESS_TOKEN`]),
   vars.DESTINATION_HUBSPOT_TOKEN,
 ]);
 const pipedriveTokens = defined([
@@ -117,7 +119,7 @@ const FAKES = {
 };
 
 // Each destination pointed at its local stand-in: the CRMs' API base URL var at their fake.
-const devVars = { CRM_URL: crm.url, META_GRAPH_URL: graph.url };
+const devVars = { CRM_URL: crm.url, META_GRAPH_URL: graph.url, HUBSPOT_API_URL: hubspot.url };
 const pointsAt = {};
 for (const [name, entry] of destinations) {
   const urlVar = entry.urlVar ?? varFor(name, 'URL');

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { varFor } from '../config/schema';
 import { optionalVar, settings } from '../config/settings';
+import { DEFAULT_HUBSPOT_API_URL, fetchHubspotContact } from '../enrich/hubspot-crm';
 import { DEFAULT_GRAPH_URL, fetchMetaLead } from '../enrich/meta-graph';
 import { calcom, calendly, hubspot, jotform, meta, tally, typeform, webflow, zoom } from '../leads/mappings';
 import { validatePayload } from '../pipeline/parse';
@@ -44,14 +45,74 @@ const calendlySource: SourceFactory = (name, options) =>
     }),
   });
 
-const hubspotSource: SourceFactory = (name, options) =>
-  defineSource({
+/**
+ * HubSpot, in both shapes that reach a webhook: a workflow's "Send a webhook" (one contact record,
+ * or a form submission) and app webhooks (the Webhooks API: a JSON array of events naming contacts
+ * by id). An array is split per contact: the events of one contact in one delivery (a creation
+ * and its property changes) become one event, deduped on their event ids; its contact is read from
+ * the CRM API with the private-app token in `SOURCE_<NAME>_ACCESS_TOKEN`.
+ */
+const hubspotSource: SourceFactory = (name, options) => {
+  const tokenVar = varFor('SOURCE', name, 'ACCESS_TOKEN');
+  return defineSource({
     ...options,
     name,
     preset: presets.hubspot,
     schema: hubspot.HubspotPayloadSchema,
-    toLead: hubspot.toLead,
+    split(payload) {
+      if (!Array.isArray(payload)) return [payload];
+      const events = validatePayload(v.array(v.looseObject({})), payload);
+      const byContact = new Map<string, unknown[]>();
+      const rest: unknown[] = [];
+      for (const event of events) {
+        const objectId = textAt(event, 'objectId');
+        const type = appEventType(event) ?? '';
+        if (objectId === undefined || !type.startsWith('contact.')) {
+          rest.push(event);
+          continue;
+        }
+        // A creation and its property changes say "read this contact": one read, one delivery.
+        // Any other type (a deletion, a merge) stays an event of its own.
+        const key = `${CONTACT_CHANGES.has(type) ? 'changed' : type}:${objectId}`;
+        byContact.set(key, [...(byContact.get(key) ?? []), event]);
+      }
+      return [...[...byContact.values()].map(collapse), ...rest];
+    },
+    eventType: (payload) => appEventType(payload) ?? 'workflow',
+    events: only({
+      workflow: 'lead',
+      'contact.creation': 'lead',
+      'contact.propertyChange': 'lead',
+      'contact.restore': 'lead',
+    }),
+    async toLead(payload, env) {
+      if (!v.is(hubspot.HubspotAppEventSchema, payload)) return hubspot.toLead(payload);
+      const contact = await fetchHubspotContact(String(payload.objectId), {
+        apiUrl: optionalVar(env, 'HUBSPOT_API_URL') ?? DEFAULT_HUBSPOT_API_URL,
+        token: optionalVar(env, tokenVar),
+        timeoutMs: settings(env).deliveryTimeoutMs,
+      });
+      return hubspot.toLead({ ...contact });
+    },
   });
+};
+
+/** HubSpot's docs name it `subscriptionType`; their older samples, and older apps, `eventType`. */
+const appEventType = (event: unknown): string | undefined =>
+  textAt(event, 'subscriptionType') ?? textAt(event, 'eventType');
+
+const CONTACT_CHANGES = new Set(['contact.creation', 'contact.propertyChange', 'contact.restore']);
+
+/**
+ * One contact's events of one delivery as one event: the first event, carrying every event id
+ * (the idempotency key), so the contact is read and delivered once.
+ */
+function collapse(events: unknown[]): unknown {
+  const [first] = events;
+  if (events.length === 1) return first;
+  const ids = events.map((event) => textAt(event, 'eventId') ?? '').join(',');
+  return { ...(first as Record<string, unknown>), eventId: ids, collapsedEvents: events.length };
+}
 
 const zoomSource: SourceFactory = (name, options) =>
   defineSource({

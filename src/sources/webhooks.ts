@@ -10,7 +10,7 @@ import type { LeadInput } from '../leads/lead';
 import type { LeadTextField } from '../leads/mappings/fields';
 import { presets } from './presets';
 import { textAt } from './presets/payload';
-import { defineSource, type Preset, type SourceFactory } from './types';
+import { defineSource, type Preset, type Source, type SourceFactory } from './types';
 
 type Paths = Partial<Record<LeadTextField, readonly string[]>>;
 
@@ -34,9 +34,13 @@ function pick(paths: Paths): (payload: Record<string, unknown>) => LeadInput {
   };
 }
 
-function contactSource(preset: Preset, paths: Paths): SourceFactory {
+function contactSource(
+  preset: Preset,
+  paths: Paths,
+  events?: Pick<Source, 'eventType' | 'events'>,
+): SourceFactory {
   const toLead = pick(paths);
-  return (name, options) => defineSource({ ...options, name, preset, schema: AnyObject, toLead });
+  return (name, options) => defineSource({ ...options, name, preset, schema: AnyObject, toLead, ...events });
 }
 
 const stripeSource = contactSource(presets.stripe, {
@@ -83,23 +87,55 @@ const slackSource = contactSource(presets.slack, {
   email: ['event.user.profile.email', 'user.email'],
 });
 
-/** Pipedrive webhooks v2 (`person.added` / `person.updated`), behind HTTP Basic auth. */
-const pipedriveSource = contactSource(presets.pipedrive, {
-  email: ['data.emails.0.value', 'data.email.0.value'],
-  phone: ['data.phones.0.value', 'data.phone.0.value'],
-  full_name: ['data.name'],
-  first_name: ['data.first_name'],
-  last_name: ['data.last_name'],
-  company: ['data.org_name'],
-});
+/**
+ * Pipedrive webhooks v2 (`create.person`, `change.person`; `meta.action` and `meta.entity`), behind
+ * HTTP Basic auth. A deletion (`data: null`, the record in `previous`) and other entities' events
+ * are not leads.
+ */
+const pipedriveSource = contactSource(
+  presets.pipedrive,
+  {
+    email: ['data.emails.0.value', 'data.email.0.value'],
+    phone: ['data.phones.0.value', 'data.phone.0.value'],
+    full_name: ['data.name'],
+    first_name: ['data.first_name'],
+    last_name: ['data.last_name'],
+    company: ['data.org_name'],
+  },
+  {
+    eventType: (payload) => {
+      const action = textAt(payload, 'meta', 'action');
+      const entity = textAt(payload, 'meta', 'entity');
+      return action && entity ? `${action}.${entity}` : undefined;
+    },
+    events: { types: { 'create.person': 'lead', 'change.person': 'lead' }, other: 'ignore' },
+  },
+);
 
 /** Mailchimp audience webhooks (form-encoded `data[email]`, `data[merges][FNAME]`), with a URL token. */
-const mailchimpSource = contactSource(presets.mailchimp, {
-  email: ['data[email]', 'data[merges][EMAIL]'],
-  first_name: ['data[merges][FNAME]'],
-  last_name: ['data[merges][LNAME]'],
-  phone: ['data[merges][PHONE]'],
-});
+const mailchimpSource = contactSource(
+  presets.mailchimp,
+  {
+    email: ['data[email]', 'data[merges][EMAIL]', 'data[new_email]'],
+    first_name: ['data[merges][FNAME]'],
+    last_name: ['data[merges][LNAME]'],
+    phone: ['data[merges][PHONE]'],
+  },
+  {
+    eventType: (payload) => textAt(payload, 'type'),
+    // A campaign's sending status is not about a person.
+    events: {
+      types: {
+        subscribe: 'lead',
+        profile: 'lead',
+        upemail: 'lead',
+        unsubscribe: 'update',
+        cleaned: 'update',
+      },
+      other: 'ignore',
+    },
+  },
+);
 
 /** Providers read by contact paths, by source type. */
 export const contactSources = {

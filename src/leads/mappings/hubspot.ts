@@ -17,9 +17,21 @@ const PropertyValueSchema = v.union([
 ]);
 
 const ContactRecordSchema = v.looseObject({
-  vid: v.optional(v.number()),
+  vid: v.optional(v.union([v.string(), v.number()])),
   id: v.optional(v.union([v.string(), v.number()])),
   properties: v.record(v.string(), PropertyValueSchema),
+  // The legacy contacts API (v1) keeps a contact's emails here, not always in `properties.email`.
+  'identity-profiles': v.optional(
+    v.array(
+      v.looseObject({
+        identities: v.optional(
+          v.array(
+            v.looseObject({ type: v.string(), value: v.string(), 'is-primary': v.optional(v.boolean()) }),
+          ),
+        ),
+      }),
+    ),
+  ),
   'form-submissions': v.optional(
     v.array(
       v.looseObject({
@@ -52,7 +64,26 @@ const FormSubmissionSchema = v.looseObject({
   ),
 });
 
+/**
+ * One event of an app webhook (the Webhooks API: always a JSON array of these). It names the
+ * contact by id; the contact is read from the CRM API before mapping (src/enrich/hubspot-crm.ts).
+ */
+export const HubspotAppEventSchema = v.looseObject({
+  eventId: v.union([v.string(), v.number()]),
+  // `subscriptionType` in HubSpot's docs, `eventType` in their older samples.
+  subscriptionType: v.optional(v.string()),
+  eventType: v.optional(v.string()),
+  objectId: v.union([v.string(), v.number()]),
+  portalId: v.optional(v.union([v.string(), v.number()])),
+  occurredAt: v.optional(v.number()),
+  propertyName: v.optional(v.string()),
+  propertyValue: v.optional(v.unknown()),
+  attemptNumber: v.optional(v.number()),
+});
+export type HubspotAppEvent = v.InferOutput<typeof HubspotAppEventSchema>;
+
 export const HubspotPayloadSchema = v.union([
+  HubspotAppEventSchema,
   ContactRecordSchema,
   v.pipe(
     FormSubmissionSchema,
@@ -65,13 +96,17 @@ export type HubspotPayload = v.InferOutput<typeof HubspotPayloadSchema>;
 const INTERNAL_PROPERTY =
   /^(?:hs_|hubspot_|createdate$|lastmodifieddate$|lifecyclestage$|associatedcompanyid$)/;
 
-export function toLead(payload: HubspotPayload): LeadInput {
+/** A contact record (a workflow's payload, or the CRM API's answer for an app event) as a lead. */
+export function toLead(payload: Exclude<HubspotPayload, HubspotAppEvent>): LeadInput {
   const draft = new LeadDraft();
   if (v.is(ContactRecordSchema, payload)) {
     for (const [name, property] of Object.entries(payload.properties)) {
       if (INTERNAL_PROPERTY.test(name)) continue;
       draft.put(name, typeof property === 'object' && property !== null ? property.value : property);
     }
+    const identities = (payload['identity-profiles'] ?? []).flatMap((profile) => profile.identities ?? []);
+    const emails = identities.filter((identity) => identity.type === 'EMAIL');
+    draft.set('email', (emails.find((identity) => identity['is-primary']) ?? emails[0])?.value);
     // HubSpot lists submissions newest first.
     draft.set('form', payload['form-submissions']?.[0]?.title);
     return draft.build();
