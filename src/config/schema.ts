@@ -4,9 +4,11 @@
  * never goes live), by `npm run build` and by the tests, with an error that names the bad key.
  * Pure: names of secrets and vars only, never their values.
  */
+
+import { isSupportedCountry } from 'libphonenumber-js/min';
 import * as v from 'valibot';
 import { isLeadPath, type LeadPath } from '../destinations/fields';
-import type { FlatFieldMap } from '../leads/mappings/flat';
+import { DEFAULT_FLAT_FIELD_MAP, type FlatFieldMap } from '../leads/mappings/flat';
 import { type PresetName, presets } from '../sources/presets';
 
 /** Source types: a lead platform with its own mapping, a provider read by contact paths, or flat JSON. */
@@ -43,7 +45,15 @@ const VarName = v.pipe(
   v.string(),
   v.regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE Worker var or secret name'),
 );
-const Region = v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US'));
+const Region = v.pipe(
+  v.string(),
+  v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US'),
+  // `UK` looks like a code but is not one: the United Kingdom is GB.
+  v.check(
+    (code) => !/^[A-Z]{2}$/.test(code) || isSupportedCountry(code),
+    'is not a country with a phone numbering plan (the UK is GB)',
+  ),
+);
 const HttpUrl = v.pipe(v.string(), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL'));
 const Path = v.pipe(
   v.string(),
@@ -82,7 +92,10 @@ export const SourceSchema = v.variant('type', [
     verify: v.picklist(PRESET_NAMES),
     /** Payload keys per lead field, replacing the defaults for the fields named. */
     fields: v.optional(
-      v.record(v.string(), Keys) as v.GenericSchema<Record<string, string | string[]>, FlatFieldMap>,
+      v.record(
+        v.picklist(Object.keys(DEFAULT_FLAT_FIELD_MAP) as [keyof FlatFieldMap, ...(keyof FlatFieldMap)[]]),
+        Keys,
+      ) as v.GenericSchema<Record<string, string | string[]>, FlatFieldMap>,
     ),
     ...sourceBase,
   }),

@@ -10,6 +10,7 @@
  * A message is acked only once its outcome is in D1 and every message it needs next was sent; if
  * anything throws, it is retried, never dropped.
  */
+import { config } from '../config';
 import { type Settings, settings } from '../config/settings';
 import { destinations } from '../destinations/registry';
 import type { DeliveryOutcome, DeliveryRequest } from '../destinations/types';
@@ -42,7 +43,13 @@ import {
   resumeStatement,
 } from '../store/health';
 import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
-import { backoffSeconds, decideDelivery, isOutage, mayHaveApplied } from './retry-policy';
+import {
+  backoffSeconds,
+  decideDelivery,
+  isOutage,
+  MAX_QUEUE_DELAY_SECONDS,
+  mayHaveApplied,
+} from './retry-policy';
 import { type Gate, routeEvent } from './routing';
 import { isFinalEvent } from './status';
 
@@ -74,7 +81,8 @@ interface Plan {
   resend: Outgoing[];
 }
 
-const waitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** A wait as a queue delay: at least a second, at most what Queues accept (12 h; longer waits come back). */
+const waitSeconds = (ms: number) => Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
   const config = settings(env);
@@ -246,6 +254,17 @@ async function takeDelivery(
   gate: (destination: string, probe?: boolean) => Promise<Gate>,
   nowMs: number,
 ): Promise<Plan> {
+  if (!Object.hasOwn(config.destinations, body.destination)) {
+    // Removed from inlet.config.ts: nothing can deliver it. Dead, and replayable once it is back.
+    await env.DB.batch([
+      updateStatement(env.DB, body.eventId, body.destination, {
+        status: 'dead',
+        lastError: 'config_error: destination no longer configured',
+      }),
+      summaryStatement(env.DB, body.eventId, nowMs),
+    ]);
+    return { work: [], resend: [] };
+  }
   const g = await gate(body.destination, body.probe === true);
   if (g.kind === 'held')
     return { work: [], resend: [{ body, delaySeconds: waitSeconds(g.untilMs - nowMs) }] };

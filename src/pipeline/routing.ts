@@ -25,7 +25,7 @@ import {
 } from '../store/people';
 import type { Outgoing } from './enqueue';
 import { parsePayload, validatePayload } from './parse';
-import { decide } from './retry-policy';
+import { decide, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
 import { destinationsFor } from './route';
 
 /** How a destination may be used in this batch (src/pipeline/deliver.ts decides it once per batch). */
@@ -42,7 +42,8 @@ export interface Routed {
 /** What routing left for the queue: messages to send (waiting out a hold or a window). */
 export type RoutingResult = { routed: Routed; resend: Outgoing[] } | { resend: Outgoing[] };
 
-const waitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** A wait as a queue delay: at least a second, at most what Queues accept (12 h; longer waits come back). */
+const waitSeconds = (ms: number) => Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 
 export async function routeEvent(
   env: Env,

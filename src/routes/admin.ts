@@ -109,8 +109,13 @@ admin.post('/events/:id/replay', async (c) => {
 
 /** Bulk replay: explicit ids, or every event matching a filter (dead ones after an outage, say). */
 const BulkReplaySchema = v.union([
-  v.object({ ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(40))), v.minLength(1), v.maxLength(500)) }),
   v.object({
+    ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(40))), v.minLength(1), v.maxLength(500)),
+    /** Deliver again where it was delivered already. */
+    all: v.optional(v.boolean()),
+  }),
+  v.object({
+    all: v.optional(v.boolean()),
     status: v.picklist(['dead', 'partial', 'invalid', 'unrouted', 'delivered'] as const),
     source: v.optional(v.pipe(v.string(), v.maxLength(100))),
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)), 100),
@@ -133,7 +138,10 @@ admin.post('/replay', async (c) => {
             ...(request.source ? { source: request.source } : {}),
           })
         ).map((event) => event.id);
-  const replayed = await replay(c.env, ids);
+  // Replaying delivered events means delivering them again; otherwise what was delivered stays so.
+  const replayed = await replay(c.env, ids, {
+    includeDelivered: request.all === true || ('status' in request && request.status === 'delivered'),
+  });
   return c.json({ replayed, count: replayed.length }, 202);
 });
 

@@ -138,12 +138,16 @@ export interface AttemptRecord {
   retryInSeconds: number | null;
 }
 
+/**
+ * Every try is a row, numbered in order. The number can run ahead of the delivery's `attempts`,
+ * which counts only the tries that count (one given back by a pause does not).
+ */
 export function attemptStatement(db: D1Database, attempt: AttemptRecord): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO attempts (event_id, destination, attempt, started_at, duration_ms, http_status, error_class, reason, retry_in_s)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-       ON CONFLICT (event_id, destination, attempt) DO NOTHING`,
+       VALUES (?1, ?2, MAX(?3, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM attempts WHERE event_id = ?1 AND destination = ?2)),
+         ?4, ?5, ?6, ?7, ?8, ?9)`,
     )
     .bind(
       attempt.eventId,

@@ -63,7 +63,12 @@ export async function readHealth(db: D1Database): Promise<Map<string, Destinatio
   return new Map(results.map((row) => [row.destination, toHealth(row)]));
 }
 
-/** Pauses the destination (a no-op when it already is); the first probe is due after `probeSeconds`. */
+/**
+ * Pauses the destination; the first probe is due after `probeSeconds` (none for an operator's
+ * pause). Already paused, it keeps its pause time and probe schedule and takes the latest reason
+ * (a probe that met another error says so); an operator's pause is never turned into an automatic
+ * one. RETURNING names it when it was newly paused or its reason changed.
+ */
 export function pauseStatement(
   db: D1Database,
   destination: string,
@@ -76,9 +81,14 @@ export function pauseStatement(
     .prepare(
       `INSERT INTO destination_health (destination, paused_at, paused_by, paused_reason, probe_at, probe_interval_s, updated_at)
        VALUES (?1, ?4, ?2, ?3, ?5, ?6, ?4)
-       ON CONFLICT (destination) DO UPDATE SET paused_at = ?4, paused_by = ?2, paused_reason = ?3,
-         probe_at = ?5, probe_interval_s = ?6, updated_at = ?4
-       WHERE paused_at IS NULL OR (?2 = 'operator' AND paused_by != 'operator')
+       ON CONFLICT (destination) DO UPDATE SET
+         paused_at = COALESCE(paused_at, ?4),
+         paused_by = CASE WHEN paused_by = 'operator' THEN 'operator' ELSE ?2 END,
+         paused_reason = CASE WHEN paused_by = 'operator' AND ?2 != 'operator' THEN paused_reason ELSE ?3 END,
+         probe_at = CASE WHEN paused_at IS NULL OR ?2 = 'operator' THEN ?5 ELSE probe_at END,
+         probe_interval_s = CASE WHEN paused_at IS NULL OR ?2 = 'operator' THEN ?6 ELSE probe_interval_s END,
+         updated_at = ?4
+       WHERE paused_at IS NULL OR paused_reason IS NOT ?3
        RETURNING destination`,
     )
     .bind(

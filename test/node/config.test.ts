@@ -346,3 +346,22 @@ describe('names that are not what they seem', () => {
     ).toThrow('routes.0.when.campaign');
   });
 });
+
+describe('keys that look right but are not', () => {
+  it('a region that is no country (UK for GB) and a flat field map key that is no lead field', () => {
+    const error = (() => {
+      try {
+        parseConfig({
+          sources: { f: { type: 'flat', verify: 'inlet-hmac', region: 'UK', fields: { emial: 'mail' } } },
+        });
+      } catch (thrown) {
+        return thrown as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(error?.problems).toContain(
+      'sources.f.region: is not a country with a phone numbering plan (the UK is GB)',
+    );
+    expect(error?.problems.some((p) => p.startsWith('sources.f.fields.emial:'))).toBe(true);
+  });
+});

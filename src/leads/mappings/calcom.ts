@@ -1,5 +1,6 @@
 /**
- * Cal.com `BOOKING_CREATED` webhook. The booker is the first attendee; the booking form's answers
+ * Cal.com booking webhooks (`BOOKING_CREATED`, `_REQUESTED`, `_RESCHEDULED`, `_CANCELLED`) and a
+ * routing form's `FORM_SUBMITTED`. The booker is the first attendee; the booking form's answers
  * are in `responses`, keyed by the booking field's name (`name`, `email`, `attendeePhoneNumber`,
  * then any custom question's identifier). `name` is a string, or `{ firstName, lastName }` when
  * the event type splits it. UTM values arrive in `tracking` when the booking link carried them.
@@ -11,30 +12,31 @@ import { LeadDraft, leadFieldFor } from './fields';
 const Text = v.nullish(v.string());
 
 export const CalcomPayloadSchema = v.looseObject({
-  triggerEvent: v.literal('BOOKING_CREATED'),
-  createdAt: v.string(),
+  triggerEvent: v.string(),
+  createdAt: v.optional(v.string()),
   payload: v.looseObject({
-    uid: v.string(),
-    title: v.string(),
+    uid: Text,
+    title: Text,
     type: Text,
     eventTitle: Text,
-    startTime: v.string(),
-    attendees: v.pipe(
+    startTime: Text,
+    // A routing form's FORM_SUBMITTED has no attendees: only its responses.
+    attendees: v.optional(
       v.array(
         v.looseObject({
-          email: v.string(),
-          name: v.string(),
+          email: Text,
+          name: Text,
           firstName: Text,
           lastName: Text,
           phoneNumber: Text,
           timeZone: Text,
         }),
       ),
-      v.minLength(1),
     ),
     responses: v.optional(
       v.record(v.string(), v.looseObject({ label: Text, value: v.optional(v.unknown()) })),
     ),
+    formName: Text,
     tracking: v.nullish(
       v.looseObject({
         utm_source: Text,
@@ -53,7 +55,7 @@ const SYSTEM_RESPONSES = new Set(['location', 'guests', 'rescheduleReason', 'not
 
 export function toLead(payload: CalcomPayload): LeadInput {
   const booking = payload.payload;
-  const [booker] = booking.attendees;
+  const [booker] = booking.attendees ?? [];
   const responses = booking.responses ?? {};
   const draft = new LeadDraft();
 
@@ -86,6 +88,6 @@ export function toLead(payload: CalcomPayload): LeadInput {
   draft.set('utm_campaign', tracking?.utm_campaign);
   draft.set('utm_term', tracking?.utm_term);
   draft.set('utm_content', tracking?.utm_content);
-  draft.set('form', booking.eventTitle ?? booking.type ?? booking.title);
+  draft.set('form', booking.eventTitle ?? booking.type ?? booking.title ?? booking.formName);
   return draft.build();
 }

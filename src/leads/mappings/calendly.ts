@@ -1,5 +1,7 @@
 /**
- * Calendly `invitee.created` webhook (API v2). The invitee's name, email and SMS reminder number
+ * Calendly webhooks (API v2): `invitee.created`, and with the same invitee payload
+ * `invitee.canceled` and `invitee_no_show.created`; `routing_form_submission.created` carries only
+ * answers (an email question, if the form has one). The invitee's name, email and SMS reminder number
  * are first-class; anything else is an answer in `questions_and_answers`, matched by its question
  * text. UTM values arrive in `tracking` when the booking link carried them.
  */
@@ -10,12 +12,12 @@ import { LeadDraft } from './fields';
 const Nullable = v.nullish(v.string());
 
 export const CalendlyPayloadSchema = v.looseObject({
-  event: v.literal('invitee.created'),
-  created_at: v.string(),
+  event: v.string(),
+  created_at: v.optional(v.string()),
   payload: v.looseObject({
-    uri: v.string(),
-    email: v.string(),
-    name: v.string(),
+    uri: v.optional(v.string()),
+    email: Nullable,
+    name: Nullable,
     first_name: Nullable,
     last_name: Nullable,
     text_reminder_number: Nullable,

@@ -1,5 +1,5 @@
 /**
- * Zoom `webinar.registration_created` webhook. The registrant's standard registration questions
+ * Zoom webinar and meeting registration webhooks (`*.registration_created`, `_cancelled`, ...). The registrant's standard registration questions
  * are named fields (`org` is the company); custom questions come as `{ title, value }` and are
  * matched by title. Zoom's tracking source (the named registration link the person used) is its
  * equivalent of `utm_source`.
@@ -11,18 +11,19 @@ import { LeadDraft } from './fields';
 const Text = v.optional(v.string());
 
 export const ZoomPayloadSchema = v.looseObject({
-  event: v.literal('webinar.registration_created'),
-  event_ts: v.number(),
+  event: v.string(),
+  // Deliveries in Zoom's 2019 format carry no event_ts.
+  event_ts: v.optional(v.number()),
   payload: v.looseObject({
-    account_id: v.string(),
+    account_id: Text,
     object: v.looseObject({
-      id: v.union([v.string(), v.number()]),
+      id: v.optional(v.union([v.string(), v.number()])),
       uuid: Text,
-      topic: v.string(),
+      topic: Text,
       registrant: v.looseObject({
         id: Text,
         email: v.string(),
-        first_name: v.string(),
+        first_name: Text,
         last_name: Text,
         phone: Text,
         org: Text,

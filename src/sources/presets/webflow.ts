@@ -23,7 +23,8 @@ export const webflowPreset = (options: WebflowPresetOptions = {}): Preset => ({
     timestampUnit: 'ms',
     toleranceSeconds: options.toleranceSeconds ?? 300,
   }),
-  // A form submission's id is `payload.id`; the trigger type keeps ids of other kinds apart.
+  // A form submission's id is `payload.id` (v2; the trigger type keeps ids of other kinds apart),
+  // or `_id` in the older shape.
   idempotencyKey: (_request, payload) =>
-    joinKey(textAt(payload, 'triggerType'), textAt(payload, 'payload', 'id')),
+    joinKey(textAt(payload, 'triggerType'), textAt(payload, 'payload', 'id')) ?? textAt(payload, '_id'),
 });
