@@ -40,6 +40,9 @@ export default defineConfig({
     zoom: { type: 'zoom', region: 'US', description: 'webinar registrations' },
     tally: { type: 'tally', region: 'US' },
     webflow: { type: 'webflow', region: 'US' },
+    // Webhooks made in Webflow's dashboard carry no signature: verified by a secret in the URL
+    // (POST /in/webflow-dashboard?token=<SOURCE_WEBFLOW_DASHBOARD_SECRET>), which is weaker.
+    'webflow-dashboard': { type: 'webflow', verify: 'url-token', region: 'US' },
     calcom: { type: 'calcom', region: 'US' },
     stripe: { type: 'stripe', region: 'US' },
     shopify: { type: 'shopify', region: 'US' },
@@ -82,7 +85,7 @@ export default defineConfig({
     { from: 'n8n', to: 'crm' },
     { from: 'n8n', to: 'hubspot', when: { campaign: 'webinar-*' } },
     { from: ['calendly', 'calcom'], to: 'pipedrive' },
-    { from: ['tally', 'webflow'], to: 'salesforce' },
+    { from: ['tally', 'webflow', 'webflow-dashboard'], to: 'salesforce' },
     {
       from: [
         'hubspot',

@@ -19,6 +19,12 @@ export default defineConfig({
     't-outage': like,
     't-unrouted': like,
     't-lag': like,
+    // Calendly, with its policy overridden: cancellations ignored rather than updates.
+    't-calendly-quiet': {
+      type: 'calendly',
+      secretVar: 'SOURCE_CALENDLY_SECRET',
+      events: { 'invitee.canceled': 'ignore' },
+    },
   },
   destinations: {
     ...shipped.destinations,
@@ -57,5 +63,6 @@ export default defineConfig({
     { from: 't-pause', to: 'hubspot-pause' },
     { from: 't-outage', to: 'crm-outage' },
     { from: 't-lag', to: 'pipedrive-lag' },
+    { from: 't-calendly-quiet', to: 'pipedrive' },
   ],
 });

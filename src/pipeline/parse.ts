@@ -84,9 +84,14 @@ export function validatePayload<Schema extends v.GenericSchema>(
         : issue.type === 'check' || issue.type === 'raw_check'
           ? 'value'
           : issue.type;
+    // A raw check's message is ours (src/leads/mappings/flat.ts), written to quote no value;
+    // valibot's own messages quote what they received, so only the expectation is kept from those.
     return {
       path: v.getDotPath(issue) ?? '',
-      message: `Invalid ${what}${issue.expected ? `: expected ${issue.expected}` : ''}`,
+      message:
+        issue.type === 'raw_check'
+          ? issue.message
+          : `Invalid ${what}${issue.expected ? `: expected ${issue.expected}` : ''}`,
     };
   });
   throw new InletError(

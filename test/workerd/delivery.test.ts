@@ -59,8 +59,16 @@ describe('delivery', () => {
     expect(event.attempts[0]).toMatchObject({ error_class: 'timeout', http_status: null });
   });
 
-  it('a lead without email or phone is stored as invalid, not delivered', async () => {
-    const response = await postDemo({ first_name: 'Nobody', company: 'Acme' });
+  it('a flat lead with no email or phone key is refused at once with 422, naming what is missing', async () => {
+    const response = await postDemo({ first_name: 'Nobody', company: 'Acme', lead: { email: 'x@acme.com' } });
+    expect(response.status).toBe(422);
+    const problem = await response.json<{ code: string; issues: { path: string; message: string }[] }>();
+    expect(problem.code).toBe('invalid_payload');
+    expect(problem.issues).toEqual([{ path: 'email', message: expect.stringMatching(/^no email or phone/) }]);
+  });
+
+  it('a lead whose contact does not hold up is stored as invalid, not delivered', async () => {
+    const response = await postDemo({ email: 'nobody at acme', first_name: 'Nobody' });
     expect(response.status).toBe(202);
     const { id } = await response.json<{ id: string }>();
     const event = await waitForStatus(id, ['invalid', 'delivered', 'dead']);

@@ -63,7 +63,7 @@ describe('bad input', () => {
     const p = await problem(response);
     expect(p.code).toBe('invalid_payload');
     expect(p.issues?.map((issue) => issue.path).sort()).toEqual(['company', 'email']);
-    expect(p.issues?.[0]?.message).toBe('Invalid value: expected text, a number or a boolean');
+    expect(p.issues?.[0]?.message).toBe('mapped lead fields must be text, numbers or booleans');
     const text = JSON.stringify(p);
     expect(text).not.toContain(secretValue);
     expect(text).not.toContain('a@example.com');

@@ -38,10 +38,14 @@ describe('logs and error bodies', () => {
     const refused = await (await postDemo({ ...lead, email: refusedEmail })).json<{ id: string }>();
     await waitForStatus(refused.id, ['dead']);
 
-    const noContact = await (await postDemo({ first_name: 'Zelda', company: 'Secretive Labs' })).json<{
-      id: string;
-    }>();
-    await waitForStatus(noContact.id, ['invalid']);
+    // No contact at all: refused at the edge. A contact that does not hold up: kept as invalid.
+    const noContact = await postDemo({ first_name: 'Zelda', company: 'Secretive Labs' });
+    expect(noContact.status).toBe(422);
+    bodies.push(await noContact.text());
+    const unusable = await (
+      await postDemo({ email: 'zelda at secretive', first_name: 'Zelda', company: 'Secretive Labs' })
+    ).json<{ id: string }>();
+    await waitForStatus(unusable.id, ['invalid']);
 
     const body = JSON.stringify(lead);
     const badSignature = signDemo(body, { secret: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' });

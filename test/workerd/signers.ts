@@ -19,8 +19,10 @@ export async function sign(
   source: string,
   body: string,
   contentType: string,
+  /** The source whose secret signs, when it borrows another's (test/inlet.config.ts). */
+  secretOf = source,
 ): Promise<Signed> {
-  const key = secret(source);
+  const key = secret(secretOf);
   const path = `/in/${source}`;
   const base = { 'content-type': contentType };
   const seconds = String(Math.floor(Date.now() / 1000));
@@ -91,7 +93,8 @@ export async function postSigned(
   source: string,
   body: string,
   contentType = 'application/json',
+  secretOf = source,
 ): Promise<Response> {
-  const signed = await sign(provider, source, body, contentType);
+  const signed = await sign(provider, source, body, contentType, secretOf);
   return call(signed.path, { method: 'POST', headers: signed.headers, body });
 }

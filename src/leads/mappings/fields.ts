@@ -100,8 +100,19 @@ export function fieldKey(label: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
+/**
+ * A question that asks for the person's own field: "What is your first name?", "Please enter your
+ * email". Only with "your", so "What is your partner's email?" stays a question (custom).
+ */
+const ASKS_FOR_YOUR =
+  /^\s*(?:what(?:'|\u2019)?s|what is|please (?:enter|provide|share|give us|tell us)|enter|tell us|may we have|can we have|could you (?:give|tell) us)\s+your\s+([^?]{1,60}?)[\s?.!:*]*$/i;
+
 export function leadFieldFor(label: string | undefined): LeadTextField | undefined {
-  return label === undefined ? undefined : FIELD_BY_KEY.get(fieldKey(label));
+  if (label === undefined) return undefined;
+  const field = FIELD_BY_KEY.get(fieldKey(label));
+  if (field !== undefined) return field;
+  const asked = ASKS_FOR_YOUR.exec(label.slice(0, 200))?.[1];
+  return asked === undefined ? undefined : FIELD_BY_KEY.get(fieldKey(asked));
 }
 
 /** A checkbox's label says which consent it records; marketing is checked first ("I agree to emails"). */

@@ -50,6 +50,10 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
       [field as LeadTextField | ConsentField, typeof keys === 'string' ? [keys] : (keys ?? [])] as const,
   );
 
+  const contactKeys = entries
+    .filter(([field]) => field === 'email' || field === 'phone')
+    .flatMap(([, keys]) => keys);
+
   const schema = v.pipe(
     v.custom<FlatPayload>(
       (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
@@ -72,6 +76,22 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
           });
         }
       }
+      // A lead nobody can contact is refused at once, so the sender learns it now, not from an
+      // `invalid` event later. A contact present but unusable (a malformed email) is still kept.
+      const hasContact = contactKeys.some((key) => {
+        const found = lookup(dataset.value, key);
+        return (
+          found !== undefined &&
+          (typeof found.value === 'number' || (typeof found.value === 'string' && found.value.trim() !== ''))
+        );
+      });
+      if (!hasContact)
+        addIssue({
+          message:
+            'no email or phone at the keys this source reads; a contact under another key needs a field map (docs/configuration.md)',
+          expected: 'an email or a phone',
+          path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'email', value: undefined }],
+        });
     }),
   );
 

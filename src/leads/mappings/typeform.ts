@@ -52,7 +52,7 @@ export type TypeformPayload = v.InferOutput<typeof TypeformPayloadSchema>;
 
 export function toLead(payload: TypeformPayload): LeadInput {
   const response = payload.form_response;
-  const titles = new Map((response.definition?.fields ?? []).map((field) => [field.id, field.title]));
+  const definitions = new Map((response.definition?.fields ?? []).map((field) => [field.id, field]));
   const draft = new LeadDraft();
 
   for (const answer of response.answers) {
@@ -61,8 +61,10 @@ export function toLead(payload: TypeformPayload): LeadInput {
   }
   for (const answer of response.answers) {
     if (answer.type === 'email' || answer.type === 'phone_number') continue;
-    const { ref, id } = answer.field;
-    const title = titles.get(id);
+    const { id } = answer.field;
+    // Answers do not always carry their field's ref; the form's definition does.
+    const ref = answer.field.ref ?? definitions.get(id)?.ref;
+    const title = definitions.get(id)?.title;
     const value = answerValue(answer);
     const field = leadFieldFor(ref) ?? leadFieldFor(title);
     if (field !== undefined && draft.set(field, value)) continue;
