@@ -57,7 +57,9 @@ const defined = (values) => [...new Set(values.filter(Boolean))];
 const hubspotTokens = defined([
   ...ofType('hubspot').map(([name, e]) => vars[e.tokenVar ?? varFor(name, 'TOKEN')]),
   // HubSpot sources read app-webhook contacts from the same fake with their own token.
-  ...Object.keys(config.sources).map((name) => vars[`SOURCE_${name.toUpperCase().replaceAll('-', '_')}_ACCESS_TOKEN`]),
+  ...Object.keys(config.sources).map(
+    (name) => vars[`SOURCE_${name.toUpperCase().replaceAll('-', '_')}_ACCESS_TOKEN`],
+  ),
   vars.DESTINATION_HUBSPOT_TOKEN,
 ]);
 const pipedriveTokens = defined([

@@ -10,13 +10,14 @@
 import { LEAD_FLAGS, type Lead, type LeadFlag, type LeadInput, type Original } from './lead';
 import { campaignTags } from './normalize/campaign';
 import { normalizeCompany } from './normalize/company';
+import { normalizeCountry } from './normalize/country';
 import { normalizeEmail } from './normalize/email';
 import { normalizeNames } from './normalize/name';
 import { normalizePhone, phoneRegion } from './normalize/phone';
-import { cleanText, definedOnly } from './normalize/text';
+import { cleanField, definedOnly } from './normalize/text';
 
 /** `yyyy-mm-dd.n`: the day the rules last changed their output, then a counter for that day. */
-export const NORMALIZER_VERSION = '2026-11-25.2';
+export const NORMALIZER_VERSION = '2026-12-03.1';
 
 export interface NormalizeOptions {
   /** The source's name, e.g. `typeform`; becomes `lead.source` and the `source:` tag. */
@@ -31,14 +32,16 @@ export function normalizeLead(input: LeadInput, options: NormalizeOptions): Lead
   const phone = normalizePhone(input.phone, phoneRegion(country, options.defaultRegion));
   const names = normalizeNames(input);
   const company = normalizeCompany(input);
+  // Placeholders ("N/A", "none", "-", "test") are no value here as in every rule; these fields
+  // keep no `original`.
   const attribution = {
-    form: cleanText(input.form),
-    campaign: cleanText(input.campaign),
-    utm_source: cleanText(input.utm_source),
-    utm_medium: cleanText(input.utm_medium),
-    utm_campaign: cleanText(input.utm_campaign),
-    utm_term: cleanText(input.utm_term),
-    utm_content: cleanText(input.utm_content),
+    form: cleanField(input.form),
+    campaign: cleanField(input.campaign),
+    utm_source: cleanField(input.utm_source),
+    utm_medium: cleanField(input.utm_medium),
+    utm_campaign: cleanField(input.utm_campaign),
+    utm_term: cleanField(input.utm_term),
+    utm_content: cleanField(input.utm_content),
   };
 
   const fresh: Original = {
@@ -62,7 +65,7 @@ export function normalizeLead(input: LeadInput, options: NormalizeOptions): Lead
       company: company.company,
       job_title: company.job_title,
       country,
-      city: cleanText(input.city, { stripEmoji: true }),
+      city: cleanField(input.city, { stripEmoji: true }),
       form: attribution.form,
       campaign: attribution.campaign,
     }),
@@ -80,12 +83,6 @@ export function normalizeLead(input: LeadInput, options: NormalizeOptions): Lead
     original: { ...fresh, ...definedOnly(input.original ?? {}) },
     flags: [...flags].sort(),
   };
-}
-
-/** A two-letter code is taken as ISO 3166-1 alpha-2 and uppercased; a country name is kept as sent. */
-function normalizeCountry(raw: string | undefined): string | undefined {
-  const text = cleanText(raw, { stripEmoji: true });
-  return text !== undefined && /^[a-z]{2}$/i.test(text) ? text.toUpperCase() : text;
 }
 
 // NaN and Infinity have no JSON form: a CRM would receive null or a parse error.

@@ -32,6 +32,49 @@ export function cleanText(raw: string | undefined, options: CleanOptions = {}): 
   return text === '' ? undefined : text;
 }
 
+// Values people type when a form insists on an answer they do not have or will not give. Compared
+// after NFKC, lowercasing and removing every space, so "N / A", "NONE" and full-width "ｎ／ａ" match.
+const PLACEHOLDERS = new Set(['n/a', 'na', 'none', 'null', 'undefined', 'test', 'asdf', 'unknown', 'no']);
+// Dashes and dots only ("-", "--", ".", "..."), or "xxx" and longer runs of x.
+const PLACEHOLDER_SHAPE = /^(?:[-.]+|x{3,})$/;
+// Longer than any placeholder, even padded with spaces: skipped without normalising a long field.
+const PLACEHOLDER_MAX_LENGTH = 40;
+
+/**
+ * Whether a cleaned value is a placeholder for "nothing" (`N/A`, `none`, `-`, `test`, ...), which
+ * every rule treats as an absent value. `extra` adds field-specific ones (`0` for a phone), in the
+ * same folded form.
+ */
+export function isPlaceholder(
+  text: string,
+  extra: readonly string[] = [],
+  options: { name?: boolean } = {},
+): boolean {
+  if (text.length > PLACEHOLDER_MAX_LENGTH) return false;
+  const key = text.normalize('NFKC').toLowerCase().replace(/\s/gu, '');
+  if (options.name && NAMES_TOO.has(key)) return false;
+  return PLACEHOLDERS.has(key) || PLACEHOLDER_SHAPE.test(key) || extra.includes(key);
+}
+
+// Placeholders that are also people's names (the Korean family names Na and No): kept in names.
+const NAMES_TOO = new Set(['na', 'no']);
+
+/** `cleanText`, and a placeholder is no value: for fields that keep no `original`. */
+export function cleanField(raw: string | undefined, options: CleanOptions = {}): string | undefined {
+  const text = cleanText(raw, options);
+  return text === undefined || isPlaceholder(text) ? undefined : text;
+}
+
+/**
+ * The text without the characters `drop` holds at its end. A loop, not a `[...]+$` regex, which
+ * backtracks quadratically over a long run of those characters followed by another one.
+ */
+export function trimEndOf(text: string, drop: string): string {
+  let end = text.length;
+  while (end > 0 && drop.includes(text.charAt(end - 1))) end--;
+  return text.slice(0, end);
+}
+
 /** Curly quotes and primes become an apostrophe, dashes a hyphen-minus: one spelling per sign. */
 export function plainPunctuation(text: string): string {
   return text.replace(/[\u2018\u2019\u02bc\u2032`´]/gu, "'").replace(/\p{Pd}/gu, '-');

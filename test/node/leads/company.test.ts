@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cleanCompanyText, normalizeCompany, splitJobTitle } from '../../../src/leads/normalize/company';
+import {
+  cleanCompanyText,
+  isJobTitleAlone,
+  normalizeCompany,
+  splitJobTitle,
+} from '../../../src/leads/normalize/company';
 
 describe('job title in the company field', () => {
   it.each([
@@ -28,6 +33,113 @@ describe('job title in the company field', () => {
   });
 });
 
+describe('a job title alone in the company field', () => {
+  it.each([
+    'CEO',
+    'ceo',
+    'Marketing Manager',
+    'Head of Sales',
+    'Founder & CEO',
+    'Founder and CEO',
+    'Co-Founder',
+    'CEO/Founder',
+    'CEO, Founder',
+    'VP Engineering',
+    'Vice-President of Sales',
+    'Senior Software Engineer',
+    'Chief of Staff',
+    'Managing Director',
+    'Head of Sales - EMEA',
+    'Owner',
+    'General Counsel',
+    'Account Executive',
+  ])('reads %j as a title', (text) => {
+    expect(isJobTitleAlone(text)).toBe(true);
+  });
+
+  it.each([
+    'Acme Marketing Ltd',
+    'Acme',
+    'Marketing',
+    'Sales & Marketing',
+    'Digital Marketing Agency',
+    'Sales Partners',
+    'Engineering Solutions GmbH',
+    'Acme - Head of Sales',
+    '株式会社トヨタ',
+    'Head of Sales and Marketing for the Northern Region of Europe and Asia',
+  ])('reads %j as a company', (text) => {
+    expect(isJobTitleAlone(text)).toBe(false);
+  });
+
+  it('moves the title to job_title when none was given, the company field in original', () => {
+    expect(normalizeCompany({ company: 'Marketing Manager' })).toEqual({
+      job_title: 'Marketing Manager',
+      original: { company: 'Marketing Manager' },
+    });
+    expect(normalizeCompany({ company: ' Founder & CEO 🚀' })).toEqual({
+      job_title: 'Founder & CEO',
+      original: { company: ' Founder & CEO 🚀' },
+    });
+    expect(normalizeCompany({ company: 'Head of Sales - EMEA' })).toEqual({
+      job_title: 'Head of Sales - EMEA',
+      original: { company: 'Head of Sales - EMEA' },
+    });
+  });
+
+  it('moves it when the given title is a placeholder, and never over a real one', () => {
+    expect(normalizeCompany({ company: 'CEO', job_title: 'N/A' })).toEqual({
+      job_title: 'CEO',
+      original: { company: 'CEO', job_title: 'N/A' },
+    });
+    expect(normalizeCompany({ company: 'CEO', job_title: 'Founder' })).toEqual({
+      company: 'CEO',
+      job_title: 'Founder',
+      original: {},
+    });
+  });
+
+  it('leaves a company whole', () => {
+    expect(normalizeCompany({ company: 'Acme Marketing Ltd' })).toEqual({
+      company: 'Acme Marketing Ltd',
+      original: {},
+    });
+  });
+});
+
+describe('placeholder companies and titles', () => {
+  it.each([
+    'N/A',
+    'n/a',
+    'none',
+    'null',
+    'undefined',
+    '-',
+    '--',
+    '.',
+    'test',
+    'asdf',
+    'xxx',
+    'unknown',
+    'no',
+  ])('treats %j as no company and no title, keeping both in original', (raw) => {
+    expect(normalizeCompany({ company: raw, job_title: raw })).toEqual({
+      original: { company: raw, job_title: raw },
+    });
+  });
+
+  it('keeps the title of a split whose company side is a placeholder', () => {
+    expect(normalizeCompany({ company: 'N/A - CEO' })).toEqual({
+      job_title: 'CEO',
+      original: { company: 'N/A - CEO' },
+    });
+    expect(normalizeCompany({ company: 'CEO @ none' })).toEqual({
+      job_title: 'CEO',
+      original: { company: 'CEO @ none' },
+    });
+  });
+});
+
 describe('CRM-safe company text', () => {
   it.each([
     ['  Acme   Corp  ', 'Acme Corp'],
@@ -44,6 +156,15 @@ describe('CRM-safe company text', () => {
     ['Acme\tLabs\nGmbH', 'Acme Labs GmbH'],
   ])('cleans %j to %j', (raw, expected) => {
     expect(cleanCompanyText(raw)).toBe(expected);
+  });
+
+  it('trims a long run of trailing punctuation in linear time', () => {
+    const started = performance.now();
+    // The old `[...]+$` regex retried the run from each of its characters: quadratic.
+    const inner = `Acme${' -'.repeat(50_000)} x`;
+    expect(cleanCompanyText(inner)?.length).toBe(inner.length);
+    expect(cleanCompanyText(`Acme${'-#_'.repeat(33_000)}`)).toBe('Acme');
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('gives nothing for a company made only of symbols', () => {

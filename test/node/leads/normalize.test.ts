@@ -85,6 +85,102 @@ describe('normalizeLead', () => {
 
   it('is versioned by date and counter', () => {
     expect(NORMALIZER_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
-    expect(NORMALIZER_VERSION).not.toBe('1');
+    expect(NORMALIZER_VERSION).toBe('2026-12-03.1');
+  });
+
+  const repaired: LeadInput = {
+    email: 'Jane Doe <Jane @ Bücher.de.>',
+    phone: '＋４４ ２０ ７９４６ ０９５８ / +44 7700 900123',
+    full_name: 'PROF. DR. ANNA SCHMIDT',
+    company: 'Founder & CEO',
+    country: 'Deutschland',
+    city: 'n/a',
+    campaign: 'none',
+    utm_source: '-',
+    utm_medium: 'cpc',
+  };
+
+  it('applies the 2026-12-03 rules together', () => {
+    const lead = normalizeLead(repaired, { source: 'n8n', defaultRegion: 'US' });
+    expect(lead).toEqual({
+      normalizer_version: '2026-12-03.1',
+      source: 'n8n',
+      email: 'jane@xn--bcher-kva.de',
+      phone: '+442079460958',
+      first_name: 'Anna',
+      last_name: 'Schmidt',
+      full_name: 'Prof. Dr. Anna Schmidt',
+      job_title: 'Founder & CEO',
+      country: 'DE',
+      utm: { medium: 'cpc' },
+      tags: ['source:n8n', 'utm_medium:cpc'],
+      consent: {},
+      custom: {},
+      original: {
+        email: repaired.email,
+        phone: repaired.phone,
+        full_name: repaired.full_name,
+        company: repaired.company,
+      },
+      flags: [],
+    });
+    expect(v.is(LeadSchema, lead)).toBe(true);
+    expect(normalizeLead(toLeadInput(lead), { source: 'n8n', defaultRegion: 'US' })).toStrictEqual(lead);
+  });
+
+  it('reads a national phone in the region of a country name, and 00/011 in any region', () => {
+    expect(normalizeLead({ phone: '020 7946 0958', country: 'England' }, { source: 'x' }).phone).toBe(
+      '+442079460958',
+    );
+    expect(normalizeLead({ phone: '011 44 20 7946 0958' }, { source: 'x', defaultRegion: 'FR' }).phone).toBe(
+      '+442079460958',
+    );
+  });
+
+  it('treats placeholders as absent in every text field, keeping originals where the lead has them', () => {
+    const input: LeadInput = {
+      email: 'N/A',
+      phone: '0',
+      first_name: 'none',
+      last_name: '-',
+      full_name: 'unknown',
+      company: 'n/a',
+      job_title: 'xxx',
+      country: 'Unknown',
+      city: 'null',
+      form: 'undefined',
+      campaign: '--',
+      utm_source: 'test',
+      utm_medium: 'asdf',
+      utm_campaign: '.',
+      utm_term: 'NO',
+      utm_content: ' N / A ',
+    };
+    const lead = normalizeLead(input, { source: 'x', defaultRegion: 'US' });
+    expect(lead).toEqual({
+      normalizer_version: NORMALIZER_VERSION,
+      source: 'x',
+      utm: {},
+      tags: ['source:x'],
+      consent: {},
+      custom: {},
+      original: {
+        email: 'N/A',
+        phone: '0',
+        first_name: 'none',
+        last_name: '-',
+        full_name: 'unknown',
+        company: 'n/a',
+        job_title: 'xxx',
+      },
+      flags: [],
+    });
+  });
+
+  it('keeps placeholders that custom answers hold: they are answers', () => {
+    expect(normalizeLead({ custom: { budget: 'no', seats: '0' } }, { source: 'x' }).custom).toEqual({
+      budget: 'no',
+      seats: '0',
+    });
   });
 });
