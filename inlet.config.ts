@@ -75,6 +75,15 @@ export default defineConfig({
     salesforce: { type: 'salesforce', object: 'Lead', constants: { LeadSource: 'Web' } },
   },
 
+  // Failures reach Slack within a minute, grouped (docs/runbook.md). Locally: the fake Slack that
+  // `npm run dev` starts prints each message. The webhook URL is the secret ALERT_SLACK_WEBHOOK_URL.
+  alerts: {
+    adminUrl: 'http://127.0.0.1:8787',
+    channels: { slack: { type: 'slack' } },
+    // Who may press "Replay these N events" (Slack user ids); the app's secret: SLACK_SIGNING_SECRET.
+    slack: { allowedUsers: ['U0DEVUSER1'] },
+  },
+
   routes: [
     { from: ['demo', 'zapier', 'svix', 'make'], to: 'crm' },
     // My two Typeform forms and my Meta Lead Ads go to HubSpot…

@@ -8,12 +8,14 @@ import {
   TEST_DEMO_OLD_SECRET,
   TEST_DEMO_SECRET,
   TEST_DESTINATION_SECRET,
+  TEST_EMAIL_TOKEN,
   TEST_HUBSPOT_PAUSE_TOKEN,
   TEST_HUBSPOT_TOKEN,
   TEST_META_PAGE_TOKEN,
   TEST_N8N_SECRET,
   TEST_PIPEDRIVE_TOKEN,
   TEST_SALESFORCE_CLIENT,
+  TEST_SLACK_SIGNING_SECRET,
 } from './test/secrets.ts';
 
 export default defineConfig({
@@ -45,6 +47,10 @@ export default defineConfig({
           DESTINATION_SALESFORCE_URL: inject('salesforceUrl'),
           DESTINATION_SALESFORCE_CLIENT_ID: TEST_SALESFORCE_CLIENT.id,
           DESTINATION_SALESFORCE_CLIENT_SECRET: TEST_SALESFORCE_CLIENT.secret,
+          ALERT_ONCALL_WEBHOOK_URL: inject('slackWebhookUrl'),
+          ALERT_MAIL_URL: inject('emailUrl'),
+          ALERT_MAIL_TOKEN: TEST_EMAIL_TOKEN,
+          SLACK_SIGNING_SECRET: TEST_SLACK_SIGNING_SECRET,
           // Short backoff and few attempts, so retry paths finish in seconds.
           RETRY_BASE_SECONDS: '1',
           RETRY_MAX_SECONDS: '2',
@@ -62,6 +68,7 @@ export default defineConfig({
             deadLetterQueue: 'inlet-deliveries-dlq',
           },
           'inlet-deliveries-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.05 },
+          'inlet-alerts': { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 3 },
         },
       },
     })),

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
+import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/status.ts';
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
 import { startGateway } from './gateway.mjs';
 
@@ -24,7 +25,13 @@ const REDELIVERED = 0.2;
 const SECOND_LEAD = 0.1;
 const DELIVERY_TIMEOUT_MS = 1500;
 const SLOW_MS = 2500;
-const FINAL = ['delivered', 'dead', 'invalid', 'merged'];
+// An event is final once every one of its deliveries is (src/pipeline/status.ts). Every demo lead
+// has one delivery, to `crm`; of the final statuses only these four are an outcome this run accepts
+// (`partial` and `unrouted` cannot be right for a lead whose one route is `crm`: it is lost).
+const FINAL = FINAL_EVENT_STATUSES;
+const FINAL_DELIVERY = FINAL_DELIVERY_STATUSES;
+const EXPECTED = ['delivered', 'dead', 'invalid', 'merged'];
+const DESTINATION = 'crm';
 // Inlet counts delivery attempts itself (DELIVERY_MAX_ATTEMPTS in wrangler.toml).
 const MAX_ATTEMPTS = Number(
   /DELIVERY_MAX_ATTEMPTS\s*=\s*"(\d+)"/.exec(readFileSync('wrangler.toml', 'utf8'))?.[1] ?? 9,
@@ -146,6 +153,7 @@ const gateway = await startGateway({
   port: PORT,
   state: STATE,
   log: LOG,
+  logLevel: 'log',
   vars: {
     CRM_URL: crm.url,
     RETRY_BASE_SECONDS: 1,
@@ -228,7 +236,8 @@ async function main() {
     `chaos run: ${LEADS} leads of ${persons.length} people (${seconds} second leads of a person), ` +
       `${redeliveries} redelivered, ${jobs.length + leads.filter((l) => l.redelivery === 'concurrent').length} requests, ` +
       `concurrency ${CONCURRENCY}; CRM failure rate ${FAILURE_RATE} (${FAULTS?.join(', ') ?? 'all faults'}), seed ${SEED}; ` +
-      `timeout ${DELIVERY_TIMEOUT_MS} ms, backoff 1-4 s, ${MAX_ATTEMPTS} attempts max`,
+      `timeout ${DELIVERY_TIMEOUT_MS} ms, backoff 1-4 s, ${MAX_ATTEMPTS} attempts max; ` +
+      `gateway snapshot ${gateway.version} (log: ${LOG})`,
   );
 
   // 1. Send.
@@ -273,56 +282,98 @@ async function main() {
     redeliveryProblems.length ? redeliveryProblems.slice(0, 10).join('; ') : `${redeliveries} redelivered`,
   );
 
-  // 2. Wait until every accepted event is final.
+  // 2. Wait until every accepted event is final, and every one of its deliveries too.
   const events = new Map();
+  const isFinal = (e) =>
+    e !== undefined &&
+    FINAL.includes(e.status) &&
+    (e.deliveries ?? []).every((d) => FINAL_DELIVERY.includes(d.status));
   const waitStarted = Date.now();
   let lastReport = waitStarted;
   for (;;) {
-    const pending = accepted.filter((id) => !FINAL.includes(events.get(id)?.status));
+    const pending = accepted.filter((id) => !isFinal(events.get(id)));
     if (pending.length === 0 || Date.now() - waitStarted > WAIT_MS) break;
     await pool(pending, CONCURRENCY, async (id) => events.set(id, await readEvent(id)));
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
       const statuses = histogram([...events.values()].map((e) => e.status));
-      console.log(`  ${Math.round((Date.now() - waitStarted) / 1000)} s: ${format(statuses)}`);
+      const waiting = histogram(
+        [...events.values()]
+          .flatMap((e) => (e.deliveries ?? []).map((d) => d.status))
+          .filter((s) => !FINAL_DELIVERY.includes(s)),
+      );
+      console.log(
+        `  ${Math.round((Date.now() - waitStarted) / 1000)} s: ${format(statuses)}; deliveries not final: ${format(waiting)}`,
+      );
     }
-    if (accepted.some((id) => !FINAL.includes(events.get(id)?.status))) await sleep(1000);
+    if (accepted.some((id) => !isFinal(events.get(id)))) await sleep(1000);
   }
   const waitSeconds = (Date.now() - waitStarted) / 1000;
   const final = [...events.values()];
+  const allDeliveries = final.flatMap((e) => (e.deliveries ?? []).map((d) => ({ ...d, eventId: e.id })));
+  /** The attempts recorded for one delivery (each attempt row names its destination). */
+  const attemptsOf = (event, destination) =>
+    (event.attempts ?? []).filter((a) => a.destination === destination);
   const stuck = accepted
-    .map((id) => events.get(id) ?? { id, status: 'unread' })
-    .filter((e) => !FINAL.includes(e.status));
+    .map((id) => events.get(id) ?? { id, status: 'unread', deliveries: [] })
+    .filter((e) => !isFinal(e));
   const byStatus = histogram(final.map((e) => e.status));
-  console.log(`\nevents final after ${waitSeconds.toFixed(1)} s of waiting: ${format(byStatus)}`);
+  console.log(
+    `\nevents final after ${waitSeconds.toFixed(1)} s of waiting: ${format(byStatus)}; ` +
+      `deliveries: ${format(histogram(allDeliveries.map((d) => `${d.destination} ${d.status}`)))}`,
+  );
   check(
     stuck.length === 0 && accepted.length === leads.length,
-    'every accepted event ended final (none stuck)',
+    'every accepted event ended final, with every delivery final (none stuck)',
     `${accepted.length - stuck.length}/${accepted.length} final, ${accepted.length}/${leads.length} accepted`,
   );
+  const describeDeliveries = (event) =>
+    (event.deliveries ?? [])
+      .map(
+        (d) =>
+          `${d.destination} ${d.status} ${d.attempts} attempts (${attemptsOf(event, d.destination).length} recorded)` +
+          `${d.next_attempt_at ? ` next ${d.next_attempt_at}` : ''}${d.last_error ? `, ${d.last_error}` : ''}`,
+      )
+      .join('; ') || 'no deliveries';
   for (const event of stuck.slice(0, 10)) {
     console.log(
-      `  stuck ${event.id}: ${event.status}, ${event.attempt_count ?? '?'} attempts, ${event.last_error ?? ''}`,
+      `  stuck ${event.id}: ${event.status}, ${describeDeliveries(event)}; ${event.last_error ?? ''}`,
     );
   }
 
   // 3. What the CRM holds. A slow answer was applied before it was answered, so it is all there.
-  const deliveries = await (await fetch(`${crmBase}/__control/deliveries`)).json();
-  const ok2xx = deliveries.filter((d) => d.status >= 200 && d.status < 300);
+  const received = await (await fetch(`${crmBase}/__control/deliveries`)).json();
+  const ok2xx = received.filter((d) => d.status >= 200 && d.status < 300);
   const deliveredIds = new Set(ok2xx.map((d) => d.webhookId));
   const delivered = final.filter((e) => e.status === 'delivered');
   // A merged event reaches the CRM inside its holder's delivery (`merged_event_ids`).
   const mergedIds = new Set(ok2xx.flatMap((d) => d.mergedEventIds ?? []));
   const merged = final.filter((e) => e.status === 'merged');
+  // Per delivery: every delivery that ended `delivered` reached the CRM with a 2xx (the webhook-id
+  // is the event id). A delivered event is delivered to its one destination; a final status this
+  // run cannot accept (`partial`, `unrouted`) is a lead that never reached the CRM.
   const lost = [
-    ...delivered.filter((e) => !deliveredIds.has(e.id)),
-    ...merged.filter((e) => !mergedIds.has(e.id)),
+    ...allDeliveries
+      .filter((d) => d.status === 'delivered' && !deliveredIds.has(d.eventId))
+      .map((d) => `${d.eventId} (${d.destination} delivered, not at the CRM)`),
+    ...delivered
+      .filter(
+        (e) =>
+          e.deliveries.length !== 1 ||
+          e.deliveries[0].destination !== DESTINATION ||
+          e.deliveries[0].status !== 'delivered',
+      )
+      .map((e) => `${e.id} (delivered event: ${describeDeliveries(e)})`),
+    ...merged.filter((e) => !mergedIds.has(e.id)).map((e) => `${e.id} (merged, in no holder's delivery)`),
+    ...final
+      .filter((e) => FINAL.includes(e.status) && !EXPECTED.includes(e.status))
+      .map((e) => `${e.id} (${e.status}: ${describeDeliveries(e)})`),
   ];
   check(
     lost.length === 0,
-    'nothing lost: every delivered event reached the CRM with a 2xx, every merged one inside another',
+    'nothing lost: every delivered delivery reached the CRM with a 2xx, every merged event inside another',
     lost.length
-      ? lost.map((e) => e.id).join(', ')
+      ? lost.slice(0, 20).join(', ')
       : `${delivered.length} delivered, ${merged.length} merged, all found`,
   );
   const acceptedSet = new Set(accepted);
@@ -333,17 +384,29 @@ async function main() {
   // 4. One record per person: never created twice, even when two leads of one person race.
   const deliveredEmails = new Set(delivered.map((e) => leadOf.get(e.id)?.email));
   const recordProblems = [];
+  const recordIds = new Map();
   await pool(persons, CONCURRENCY, async (person) => {
     const records = await (
       await fetch(`${crmBase}/__control/records?email=${encodeURIComponent(person.email)}`)
     ).json();
+    if (records.length === 1) recordIds.set(person.email, records[0].id);
     const expected = deliveredEmails.has(person.email);
     if (records.length > 1 || (expected && records.length !== 1)) {
       const creates = ok2xx.filter((d) => d.email === person.email && d.status === 201);
+      // Each of the person's events, with its delivery and attempts, to read the race from.
+      const timeline = accepted
+        .filter((id) => leadOf.get(id)?.email === person.email)
+        .map((id) => {
+          const event = events.get(id);
+          const attempts = (event?.attempts ?? [])
+            .map((a) => `#${a.attempt} ${a.started_at.slice(11, 23)} ${a.error_class}`)
+            .join(', ');
+          return `    ${id} ${event?.status}: ${event ? describeDeliveries(event) : '?'}; attempts: ${attempts || '-'}`;
+        });
       recordProblems.push(
-        `${person.email}: ${records.length} records; creating deliveries: ${creates
+        `${person.email}: ${records.length} records (${records.map((r) => r.id).join(', ')}); creating deliveries: ${creates
           .map((d) => `${d.webhookId} (${d.type}${d.chaos ? `, ${d.chaos}` : ''})`)
-          .join(', ')}`,
+          .join(', ')}\n${timeline.join('\n')}`,
       );
     }
   });
@@ -353,19 +416,52 @@ async function main() {
     recordProblems.length ? `${recordProblems.length} people` : `${persons.length} people`,
   );
   for (const problem of recordProblems.slice(0, 10)) console.log(`  ${problem}`);
+  // Report: the record id each delivered delivery stored is the person's one CRM record.
+  const otherRecord = delivered.filter((e) => {
+    const record = recordIds.get(leadOf.get(e.id)?.email);
+    return e.deliveries.some(
+      (d) => d.status === 'delivered' && d.record_id !== null && d.record_id !== record,
+    );
+  });
+  console.log(
+    `  record ids: ${delivered.length - otherRecord.length}/${delivered.length} delivered deliveries name the person's CRM record` +
+      (otherRecord.length
+        ? `; others: ${otherRecord
+            .slice(0, 10)
+            .map((e) => e.id)
+            .join(', ')}`
+        : ''),
+  );
 
-  // 5. Dead only after every attempt (no CRM answer here is a 4xx that stops at once).
-  const dead = final.filter((e) => e.status === 'dead');
-  const deadEarly = dead.filter((e) => e.attempt_count < MAX_ATTEMPTS);
+  // 5. Dead only after every attempt (no CRM answer here is a 4xx that stops at once): per
+  // delivery, its attempt counter and the attempts recorded for it both reach the maximum, so a
+  // wait (a hold, another lead's creation) was never counted as an attempt. A dead event without a
+  // dead delivery would be dead without any attempt.
+  const deadDeliveries = allDeliveries.filter((d) => d.status === 'dead');
+  const deadEvents = final.filter((e) => e.status === 'dead');
+  const deadEarly = [
+    ...deadDeliveries
+      .filter(
+        (d) =>
+          d.attempts < MAX_ATTEMPTS || attemptsOf(events.get(d.eventId), d.destination).length < MAX_ATTEMPTS,
+      )
+      .map((d) => d.eventId),
+    ...deadEvents.filter((e) => !e.deliveries.some((d) => d.status === 'dead')).map((e) => e.id),
+  ];
   check(
     deadEarly.length === 0,
     `dead only after ${MAX_ATTEMPTS} attempts`,
-    `${dead.length} dead, ${deadEarly.length} with fewer attempts`,
+    `${deadDeliveries.length} dead deliveries (${deadEvents.length} dead events), ${deadEarly.length} with fewer attempts`,
   );
-  for (const event of dead.slice(0, 20)) {
+  for (const event of deadEvents.slice(0, 20)) {
     console.log(
-      `  dead ${event.id}: ${event.attempt_count} attempts [${event.attempts.map((a) => a.error_class).join(' ')}], ${event.last_error}`,
+      `  dead ${event.id}: ${describeDeliveries(event)} [${event.attempts.map((a) => a.error_class).join(' ')}]`,
     );
+  }
+  for (const id of deadEarly.slice(0, 20)) {
+    const event = events.get(id);
+    if (event.status !== 'dead')
+      console.log(`  dead delivery of ${id} (${event.status}): ${describeDeliveries(event)}`);
   }
 
   // 6. Reports, not checks.
@@ -377,14 +473,38 @@ async function main() {
       `the receiver drops them by webhook-id)`,
   );
   console.log(
-    `CRM requests: ${deliveries.length}; faults injected: ${format(histogram(deliveries.filter((d) => d.chaos).map((d) => d.chaos)))}`,
+    `CRM requests: ${received.length}; faults injected: ${format(histogram(received.filter((d) => d.chaos).map((d) => d.chaos)))}`,
   );
   console.log(
-    `CRM answers: ${format(histogram(deliveries.map((d) => d.status)))}; types of 2xx: ${format(histogram(ok2xx.filter((d) => !d.repeat).map((d) => d.type)))}`,
+    `CRM answers: ${format(histogram(received.map((d) => d.status)))}; types of 2xx: ${format(histogram(ok2xx.filter((d) => !d.repeat).map((d) => d.type)))}`,
   );
-  console.log(`attempt_count: ${format(histogram(final.map((e) => String(e.attempt_count).padStart(2))))}`);
   console.log(
-    `error classes of attempts: ${format(histogram(final.flatMap((e) => e.attempts.map((a) => a.error_class))))}`,
+    `attempts per delivery: ${format(histogram(allDeliveries.map((d) => String(d.attempts).padStart(2))))}`,
+  );
+  const miscounted = allDeliveries.filter(
+    (d) => d.attempts !== attemptsOf(events.get(d.eventId), d.destination).length,
+  );
+  console.log(
+    `deliveries whose attempt counter differs from the attempts recorded: ${miscounted.length}` +
+      (miscounted.length
+        ? ` (${miscounted
+            .slice(0, 10)
+            .map((d) => d.eventId)
+            .join(', ')})`
+        : ''),
+  );
+  console.log(
+    `error classes of attempts: ${format(histogram(final.flatMap((e) => (e.attempts ?? []).map((a) => a.error_class))))}`,
+  );
+
+  // Not a promise of the gateway, but the condition for reading the others: a reload of the local
+  // Worker drops the local queue's messages in flight (delayed retries included), which the cron
+  // sweep would only bring back after REQUEUE_AFTER_SECONDS.
+  const reloads = gateway.reloads();
+  check(
+    reloads === 0,
+    'the local gateway ran without a reload (else stuck deliveries may be lost local queue messages)',
+    reloads ? `${reloads} reloads; see "Reloading local server" in ${LOG}` : 'none',
   );
 
   const failed = checks.filter((c) => !c.ok);

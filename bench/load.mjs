@@ -92,7 +92,9 @@ try {
   }
 
   const floor = results[0].rps;
-  console.log(`\n${REQUESTS} requests per scenario, concurrency ${CONCURRENCY}, wrangler dev on loopback`);
+  console.log(
+    `\n${REQUESTS} requests per scenario, concurrency ${CONCURRENCY}, wrangler dev on loopback (gateway snapshot ${gateway.version})`,
+  );
   console.log('scenario                               req/s   vs floor   p50 ms   p99 ms   5xx');
   for (const r of results) {
     console.log(

@@ -11,6 +11,7 @@ import { startFakeGraph } from '../test/servers/graph.ts';
 import { startFakeHubspot } from '../test/servers/hubspot.ts';
 import { startFakePipedrive } from '../test/servers/pipedrive.ts';
 import { startFakeSalesforce } from '../test/servers/salesforce.ts';
+import { startFakeSlack } from '../test/servers/slack.ts';
 import { loadConfig, routeTargets } from './config.mjs';
 import { ensureDevVars, readDevVars, WRANGLER_ENV } from './env.mjs';
 
@@ -20,6 +21,7 @@ const GRAPH_PORT = Number(process.env.GRAPH_PORT ?? 8789);
 const HUBSPOT_PORT = Number(process.env.HUBSPOT_PORT ?? 8790);
 const PIPEDRIVE_PORT = Number(process.env.PIPEDRIVE_PORT ?? 8791);
 const SALESFORCE_PORT = Number(process.env.SALESFORCE_PORT ?? 8792);
+const SLACK_PORT = Number(process.env.SLACK_PORT ?? 8793);
 const BASE = `http://127.0.0.1:${PORT}`;
 const FAKES_DIR = '.wrangler/fakes';
 /** How often the cron sweep runs locally (deployed: the crons of wrangler.toml). */
@@ -121,7 +123,20 @@ const FAKES = {
 };
 
 // Each destination pointed at its local stand-in: the CRMs' API base URL var at their fake.
-const devVars = { CRM_URL: crm.url, META_GRAPH_URL: graph.url, HUBSPOT_API_URL: hubspot.url };
+const slack = await start('fake Slack', SLACK_PORT, () => startFakeSlack({ port: SLACK_PORT, print: true }));
+// Every Slack alert channel posts to the fake Slack, which prints each message.
+const slackVars = Object.entries(config.alerts?.channels ?? {})
+  .filter(([, channel]) => channel.type === 'slack')
+  .map(([name, channel]) => [
+    channel.webhookVar ?? `ALERT_${name.toUpperCase().replaceAll('-', '_')}_WEBHOOK_URL`,
+    slack.webhookUrl,
+  ]);
+const devVars = {
+  CRM_URL: crm.url,
+  META_GRAPH_URL: graph.url,
+  HUBSPOT_API_URL: hubspot.url,
+  ...Object.fromEntries(slackVars),
+};
 const pointsAt = {};
 for (const [name, entry] of destinations) {
   const urlVar = entry.urlVar ?? varFor(name, 'URL');
@@ -156,6 +171,7 @@ console.log(
     `  fake HubSpot     ${hubspot.url}`,
     `  fake Pipedrive   ${pipedrive.url}`,
     `  fake Salesforce  ${salesforce.url}`,
+    `  fake Slack       ${slack.webhookUrl}  (alerts print here)`,
     `cron sweep: every ${SWEEP_EVERY_MS / 1000} s (now: curl ${BASE}/__scheduled)`,
     '',
   ].join('\n'),
@@ -179,7 +195,7 @@ const wrangler = spawn(
 // `--test-scheduled` serves GET /__scheduled, which runs the Worker's scheduled handler.
 const sweep = setInterval(async () => {
   try {
-    await (await fetch(`${BASE}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`)).text();
+    await (await fetch(`${BASE}/__scheduled?cron=${encodeURIComponent('* * * * *')}`)).text();
   } catch (error) {
     if (error.cause?.code !== 'ECONNREFUSED')
       console.error(`[inlet] cron sweep: ${error.cause?.message ?? error.message}`);
@@ -188,7 +204,14 @@ const sweep = setInterval(async () => {
 
 const running = () => wrangler.exitCode === null && wrangler.signalCode === null;
 const closeServers = () =>
-  Promise.all([crm.close(), graph.close(), hubspot.close(), pipedrive.close(), salesforce.close()]);
+  Promise.all([
+    crm.close(),
+    graph.close(),
+    hubspot.close(),
+    pipedrive.close(),
+    salesforce.close(),
+    slack.close(),
+  ]);
 const stop = async () => {
   clearInterval(sweep);
   if (running()) wrangler.kill('SIGINT');

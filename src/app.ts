@@ -9,6 +9,7 @@ import { InletError, toProblem } from './errors';
 import { log } from './lib/log';
 import { admin } from './routes/admin';
 import { ingest } from './routes/ingest';
+import { slack } from './routes/slack';
 
 export const app = new Hono<{ Bindings: Env; Variables: { requestId: string } }>();
 
@@ -20,6 +21,7 @@ app.use('*', async (c, next) => {
 app.get('/health', (c) => c.json({ status: 'ok' }));
 app.route('/in', ingest);
 app.route('/admin', admin);
+app.route('/slack', slack);
 
 function problemResponse(error: InletError, requestId: string): Response {
   return new Response(JSON.stringify(toProblem(error, requestId)), {

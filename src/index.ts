@@ -1,4 +1,5 @@
 /** The Worker: HTTP ingest and admin, the delivery and dead-letter consumers, and the cron sweep. */
+import { alertsBatch } from './alerts/wake';
 import { app } from './app';
 import { deadLetterBatch } from './pipeline/dead-letter';
 import { deliverBatch } from './pipeline/deliver';
@@ -9,6 +10,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     if (batch.queue.endsWith('-dlq')) await deadLetterBatch(batch, env);
+    else if (batch.queue === 'inlet-alerts') await alertsBatch(batch, env);
     else await deliverBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {

@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import './provided';
 import {
   TEST_DESTINATION_SECRET,
+  TEST_EMAIL_TOKEN,
   TEST_HUBSPOT_PAUSE_TOKEN,
   TEST_HUBSPOT_TOKEN,
   TEST_META_PAGE_TOKEN,
@@ -11,10 +12,12 @@ import {
   TEST_SALESFORCE_CLIENT,
 } from './secrets';
 import { startMockCrm } from './servers/crm';
+import { startFakeEmail } from './servers/email';
 import { startFakeGraph } from './servers/graph';
 import { startFakeHubspot } from './servers/hubspot';
 import { startFakePipedrive } from './servers/pipedrive';
 import { startFakeSalesforce } from './servers/salesforce';
+import { startFakeSlack } from './servers/slack';
 
 export default async function setup(project: TestProject) {
   const servers = await Promise.all([
@@ -29,12 +32,17 @@ export default async function setup(project: TestProject) {
     startFakeSalesforce({ clients: [TEST_SALESFORCE_CLIENT] }),
   ]);
   const [crm, graph, hubspot, pipedrive, salesforce] = servers;
+  const slack = await startFakeSlack({});
+  const email = await startFakeEmail({ token: TEST_EMAIL_TOKEN });
+  project.provide('slackUrl', slack.url);
+  project.provide('slackWebhookUrl', slack.webhookUrl);
+  project.provide('emailUrl', email.url);
   project.provide('crmUrl', crm.url);
   project.provide('graphUrl', graph.url);
   project.provide('hubspotUrl', hubspot.url);
   project.provide('pipedriveUrl', pipedrive.url);
   project.provide('salesforceUrl', salesforce.url);
   return async () => {
-    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all([...servers, slack, email].map((server) => server.close()));
   };
 }

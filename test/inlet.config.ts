@@ -19,6 +19,9 @@ export default defineConfig({
     't-outage': like,
     't-unrouted': like,
     't-lag': like,
+    't-invalid': like,
+    't-verif': like,
+    't-unset': like,
     // Calendly, with its policy overridden: cancellations ignored rather than updates.
     't-calendly-quiet': {
       type: 'calendly',
@@ -36,6 +39,8 @@ export default defineConfig({
       health: fast,
     },
     // The mock CRM, scripted to fail: opens its circuit after three failures in a row.
+    // A webhook whose URL var is not set: every delivery is a configuration error, so it pauses.
+    'webhook-unset': { type: 'webhook', urlVar: 'TEST_UNSET_URL', health: fast },
     // Pipedrive whose search lags 1.5 s (test/global-setup.ts): a lost create is retried after 2 s.
     'pipedrive-lag': {
       type: 'pipedrive',
@@ -52,6 +57,23 @@ export default defineConfig({
       health: { probeSeconds: 30, failureThreshold: 3 },
     },
   },
+  // Alerts to the fake Slack and the fake email API (test/global-setup.ts); a short window so
+  // summaries and recoveries happen within a test.
+  alerts: {
+    adminUrl: 'https://inlet.test',
+    windowMinutes: 1,
+    thresholds: { invalid: 3, verification: 5, backlogMinutes: 30 },
+    channels: {
+      oncall: { type: 'slack' },
+      mail: {
+        type: 'email',
+        from: 'Inlet <alerts@inlet.test>',
+        to: ['oncall@example.com'],
+        kinds: ['dead', 'paused'],
+      },
+    },
+    slack: { allowedUsers: ['U0ONCALL01'] },
+  },
   routes: [
     ...(shipped.routes ?? []),
     { from: 't-hubspot', to: 'hubspot' },
@@ -64,5 +86,7 @@ export default defineConfig({
     { from: 't-outage', to: 'crm-outage' },
     { from: 't-lag', to: 'pipedrive-lag' },
     { from: 't-calendly-quiet', to: 'pipedrive' },
+    { from: ['t-invalid', 't-verif'], to: 'crm' },
+    { from: 't-unset', to: 'webhook-unset' },
   ],
 });

@@ -8,5 +8,8 @@ declare module 'vitest' {
     hubspotUrl: string;
     pipedriveUrl: string;
     salesforceUrl: string;
+    slackUrl: string;
+    slackWebhookUrl: string;
+    emailUrl: string;
   }
 }

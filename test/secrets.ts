@@ -10,3 +10,5 @@ export const TEST_HUBSPOT_TOKEN = 'pat-test-hubspot-token';
 export const TEST_HUBSPOT_PAUSE_TOKEN = 'pat-test-hubspot-pause-token';
 export const TEST_PIPEDRIVE_TOKEN = 'test-pipedrive-api-token';
 export const TEST_SALESFORCE_CLIENT = { id: 'test-sf-client-id', secret: 'test-sf-client-secret' };
+export const TEST_SLACK_SIGNING_SECRET = 'test-slack-signing-secret-0123456789';
+export const TEST_EMAIL_TOKEN = 're_test_email_api_key';

@@ -7,6 +7,7 @@
 
 import { isSupportedCountry } from 'libphonenumber-js/min';
 import * as v from 'valibot';
+import { ALERT_KINDS } from '../alerts/types';
 import { isLeadPath, type LeadPath } from '../destinations/fields';
 import { DEFAULT_FLAT_FIELD_MAP, type FlatFieldMap } from '../leads/mappings/flat';
 import { type PresetName, presets } from '../sources/presets';
@@ -189,11 +190,68 @@ export const RouteSchema = v.strictObject({
   when: v.optional(v.record(Path, Keys)),
 });
 
+const AlertKindSchema = v.picklist(ALERT_KINDS);
+
+/** Which alerts a channel gets: every kind, source and destination unless narrowed. */
+const alertFilter = {
+  kinds: v.optional(v.array(AlertKindSchema)),
+  sources: v.optional(v.array(Name)),
+  destinations: v.optional(v.array(Name)),
+};
+
+export const AlertChannelSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('slack'),
+    /** Secret holding the incoming webhook's URL; default `ALERT_<NAME>_WEBHOOK_URL`. */
+    webhookVar: v.optional(VarName),
+    ...alertFilter,
+  }),
+  v.strictObject({
+    type: v.literal('email'),
+    /** An HTTP email API in the shape of Resend's `POST /emails`; a var `urlVar` overrides it. */
+    url: v.optional(HttpUrl),
+    urlVar: v.optional(VarName),
+    /** Secret holding the API key; default `ALERT_<NAME>_TOKEN`. */
+    tokenVar: v.optional(VarName),
+    from: v.pipe(v.string(), v.minLength(3)),
+    to: v.pipe(v.array(v.pipe(v.string(), v.email('must be an email address'))), v.minLength(1)),
+    ...alertFilter,
+  }),
+]);
+
+export const AlertsSchema = v.strictObject({
+  /** Where the gateway's admin API is, for the links in messages. */
+  adminUrl: v.optional(HttpUrl),
+  /** Failures of one group within this many minutes are one summary; a quiet window closes it. */
+  windowMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440))),
+  thresholds: v.optional(
+    v.strictObject({
+      /** Invalid leads of one source in a window before an alert. */
+      invalid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      /** Verification failures of one source in a window before an alert. */
+      verification: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      /** Minutes a delivery may wait before the backlog alert. */
+      backlogMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    }),
+  ),
+  channels: v.optional(v.record(Name, AlertChannelSchema), {}),
+  /** The "Replay" button: who may click it, and the Slack app's signing secret. */
+  slack: v.optional(
+    v.strictObject({
+      signingSecretVar: v.optional(VarName),
+      allowedUsers: v.array(
+        v.pipe(v.string(), v.regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U012AB3CD')),
+      ),
+    }),
+  ),
+});
+
 export const InletConfigSchema = v.pipe(
   v.strictObject({
     sources: v.record(Name, SourceSchema),
     destinations: v.optional(v.record(Name, DestinationSchema), {}),
     routes: v.optional(v.array(RouteSchema), []),
+    alerts: v.optional(AlertsSchema, {}),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
@@ -251,6 +309,8 @@ export type InletConfig = v.InferOutput<typeof InletConfigSchema>;
 export type SourceConfig = v.InferOutput<typeof SourceSchema>;
 export type DestinationConfig = v.InferOutput<typeof DestinationSchema>;
 export type RouteConfig = v.InferOutput<typeof RouteSchema>;
+export type AlertsConfig = v.InferOutput<typeof AlertsSchema>;
+export type AlertChannelConfig = v.InferOutput<typeof AlertChannelSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -275,5 +335,5 @@ export function parseConfig(input: unknown): InletConfig {
 export const defineConfig = (config: InletConfigInput): InletConfigInput => config;
 
 /** Convention for per-source and per-destination secrets and vars: `-` becomes `_`, upper-cased. */
-export const varFor = (prefix: 'SOURCE' | 'DESTINATION', name: string, suffix: string): string =>
+export const varFor = (prefix: 'SOURCE' | 'DESTINATION' | 'ALERT', name: string, suffix: string): string =>
   `${prefix}_${name.toUpperCase().replaceAll('-', '_')}_${suffix}`;

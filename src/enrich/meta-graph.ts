@@ -8,6 +8,20 @@ import { type MetaLead, MetaLeadSchema } from '../leads/mappings/meta';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v21.0';
 
+const LEAD_FIELDS = [
+  'id',
+  'created_time',
+  'field_data',
+  'form_id',
+  'ad_id',
+  'ad_name',
+  'campaign_id',
+  'campaign_name',
+  'platform',
+  'is_organic',
+  'custom_disclaimer_responses',
+].join(',');
+
 /**
  * A lookup that failed in a way worth retrying (network, 5xx, rate limit, a token the operator must
  * fix) or not (the lead no longer exists). The consumer retries the first kind with backoff and
@@ -30,6 +44,8 @@ export async function fetchMetaLead(
   if (!options.pageToken) throw new LookupError(true, 'meta page access token is not configured');
   const url = new URL(`${options.graphUrl.replace(/\/$/, '')}/${encodeURIComponent(leadgenId)}`);
   url.searchParams.set('access_token', options.pageToken);
+  // Consent checkboxes are not among the lead's default fields: Meta returns them only when asked.
+  url.searchParams.set('fields', LEAD_FIELDS);
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs) });

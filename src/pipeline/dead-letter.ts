@@ -3,6 +3,9 @@
  * throwing: D1 down for hours, a bug). What it named is marked `dead` and stays in D1, visible and
  * replayable: the one delivery, or an event that was never routed. Acked only once D1 says so.
  */
+import { type Alert, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
+import { wakeSender } from '../alerts/wake';
+import { config } from '../config';
 import { log } from '../lib/log';
 import { summaryStatement } from '../store/deliveries';
 import { markDead } from '../store/events';
@@ -15,14 +18,33 @@ export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env:
     try {
       let marked: boolean;
       if (destination) {
+        const nowMs = Date.now();
         const [updated] = await env.DB.batch([
           env.DB.prepare(
             `UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = COALESCE(last_error, 'retries exhausted')
              WHERE event_id = ?1 AND destination = ?2 AND status NOT IN (${sqlList(FINAL_DELIVERY_STATUSES)})`,
           ).bind(eventId, destination),
-          summaryStatement(env.DB, eventId, Date.now()),
+          summaryStatement(env.DB, eventId, nowMs),
         ]);
         marked = (updated?.meta.changes ?? 0) > 0;
+        if (marked) {
+          const alert: Alert = {
+            kind: 'dead',
+            source: null,
+            destination,
+            errorClass: 'retries_exhausted',
+            eventId,
+          };
+          const statements: D1PreparedStatement[] = [];
+          const indexes = raiseInto(
+            statements,
+            env.DB,
+            alert,
+            channelsFor(config.alerts.channels, alert),
+            nowMs,
+          );
+          if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
+        }
       } else marked = await markDead(env.DB, eventId, 'retries exhausted', ['queued', 'routing']);
       if (marked)
         log.warn('retries exhausted; dead', { event_id: eventId, destination, attempts: message.attempts });

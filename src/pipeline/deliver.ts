@@ -10,6 +10,11 @@
  * A message is acked only once its outcome is in D1 and every message it needs next was sent; if
  * anything throws, it is retried, never dropped.
  */
+import { destinationRecovered } from '../alerts/maintain';
+import { maskEmail, maskPhone } from '../alerts/mask';
+import { type Alert, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
+import type { AlertSample } from '../alerts/types';
+import { wakeSender } from '../alerts/wake';
 import { config } from '../config';
 import { type Settings, settings } from '../config/settings';
 import { destinations } from '../destinations/registry';
@@ -43,13 +48,7 @@ import {
   resumeStatement,
 } from '../store/health';
 import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
-import {
-  backoffSeconds,
-  decideDelivery,
-  isOutage,
-  MAX_QUEUE_DELAY_SECONDS,
-  mayHaveApplied,
-} from './retry-policy';
+import { backoffSeconds, decideDelivery, isOutage, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
 import { type Gate, routeEvent } from './routing';
 import { isFinalEvent } from './status';
 
@@ -82,6 +81,8 @@ interface Plan {
 }
 
 /** A wait as a queue delay: at least a second, at most what Queues accept (12 h; longer waits come back). */
+const alertChannels = () => config.alerts.channels;
+
 const waitSeconds = (ms: number) => Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
@@ -455,8 +456,22 @@ async function attempt(
 
 interface Changes {
   /** Statement indexes whose RETURNING tells a pause, a circuit opening or a resume happened. */
-  paused: { index: number; destination: string; reason: string }[];
+  paused: { index: number; destination: string; reason: string; circuit: boolean }[];
   resumed: { index: number; destination: string }[];
+  /** Statement indexes that write an alert message (src/alerts/raise.ts). */
+  alerts: number[];
+}
+
+/** A delivery's failure as an alert shows it: ids, codes and the lead masked. */
+function alertSample(item: Work, outcome: DeliveryOutcome): AlertSample {
+  return {
+    eventId: item.eventId,
+    ...(item.lead.email ? { maskedEmail: maskEmail(item.lead.email) } : {}),
+    ...(item.lead.phone ? { maskedPhone: maskPhone(item.lead.phone) } : {}),
+    httpStatus: outcome.httpStatus,
+    reason: outcome.reason,
+    attempts: item.attempt,
+  };
 }
 
 /** 5. record: the statements for every outcome, appended to the batch's one D1 batch. */
@@ -470,7 +485,9 @@ function record(
   resend: { message: number; outgoing: Outgoing }[],
   nowMs: number,
 ): Changes {
-  const changes: Changes = { paused: [], resumed: [] };
+  const changes: Changes = { paused: [], resumed: [], alerts: [] };
+  const raise = (alert: Alert) =>
+    changes.alerts.push(...raiseInto(statements, db, alert, channelsFor(alertChannels(), alert), nowMs));
   const events = new Set<string>();
   const perDestination = new Map<
     string,
@@ -519,11 +536,13 @@ function record(
             : { status: 'dead', lastError };
     statements.push(updateStatement(db, item.eventId, item.destination, update));
 
-    // A create that failed in a way that may have applied it keeps this event the only one allowed
-    // to create the person there, until after its next attempt; a refusal lets another lead create.
+    // A create being retried keeps this event the only one allowed to create the person there,
+    // until after its next attempt, whatever this attempt's error: an earlier attempt may have
+    // applied it (a timeout, then a 429 says nothing about the first). Only an end (a refusal, the
+    // last attempt, a pause) lets another lead create.
     const creation: CreationAfterAttempt = !creating
       ? { kind: 'keep' }
-      : decision.status === 'retrying' && mayHaveApplied(outcome.errorClass)
+      : decision.status === 'retrying'
         ? { kind: 'hold', untilMs: nowMs + decision.delaySeconds * 1000 + LEASE_MS }
         : { kind: 'release' };
     const personSide = personRecordStatement(
@@ -557,7 +576,7 @@ function record(
           delaySeconds: decision.delaySeconds,
         },
       });
-    if (decision.status === 'dead')
+    if (decision.status === 'dead') {
       log.warn(
         decision.exhausted
           ? 'attempts exhausted; delivery dead'
@@ -570,6 +589,23 @@ function record(
           reason: outcome.reason,
         },
       );
+      raise({
+        kind: decision.exhausted ? 'dead' : 'refused',
+        source: item.source,
+        destination: item.destination,
+        errorClass: outcome.errorClass,
+        eventId: item.eventId,
+        sample: alertSample(item, outcome),
+      });
+    }
+    if (decision.status === 'paused')
+      raise({
+        kind: 'paused',
+        source: null,
+        destination: item.destination,
+        errorClass: 'config_error',
+        sample: { eventId: item.eventId, httpStatus: outcome.httpStatus, reason: outcome.reason },
+      });
 
     const d = perDestination.get(item.destination) ?? {
       successes: 0,
@@ -597,13 +633,18 @@ function record(
     const probeSeconds = policy?.probeSeconds ?? 60;
     statements.push(attemptsStatement(db, name, d, nowMs));
     if (d.configError) {
-      changes.paused.push({ index: statements.length, destination: name, reason: d.configError });
+      changes.paused.push({
+        index: statements.length,
+        destination: name,
+        reason: d.configError,
+        circuit: false,
+      });
       statements.push(pauseStatement(db, name, 'config', d.configError, nowMs, probeSeconds));
     } else if (d.successes > 0 && (d.probe || health.get(name)?.pausedAt)) {
       changes.resumed.push({ index: statements.length, destination: name });
       statements.push(resumeStatement(db, name, nowMs));
     } else if (d.failures > 0) {
-      changes.paused.push({ index: statements.length, destination: name, reason: 'outage' });
+      changes.paused.push({ index: statements.length, destination: name, reason: 'outage', circuit: true });
       statements.push(circuitStatement(db, name, policy?.failureThreshold ?? 20, nowMs, probeSeconds));
     }
   }
@@ -617,13 +658,27 @@ async function afterRecord(
   results: D1Result<{ destination: string }>[],
   nowMs: number,
 ): Promise<void> {
+  let wake = wroteMessage(results, changes.alerts);
   for (const pause of changes.paused) {
-    if ((results[pause.index]?.results.length ?? 0) > 0)
-      log.warn('destination paused', { destination: pause.destination, reason: pause.reason });
+    if ((results[pause.index]?.results.length ?? 0) === 0) continue;
+    log.warn('destination paused', { destination: pause.destination, reason: pause.reason });
+    if (pause.circuit) {
+      // The circuit opened: alerted here, after the batch said so (a config pause was raised in it).
+      const alert: Alert = {
+        kind: 'paused',
+        source: null,
+        destination: pause.destination,
+        errorClass: 'outage',
+      };
+      const statements: D1PreparedStatement[] = [];
+      const indexes = raiseInto(statements, env.DB, alert, channelsFor(alertChannels(), alert), nowMs);
+      wake = wroteMessage(await env.DB.batch(statements), indexes) || wake;
+    }
   }
   for (const resume of changes.resumed) {
     if ((results[resume.index]?.results.length ?? 0) === 0) continue;
     log.info('destination resumed', { destination: resume.destination });
+    wake = (await destinationRecovered(env, resume.destination, nowMs)) || wake;
     try {
       const ids = await unparkDeliveries(env.DB, resume.destination, nowMs, UNPARK_NOW);
       await enqueue(
@@ -638,4 +693,5 @@ async function afterRecord(
       });
     }
   }
+  if (wake) await wakeSender(env);
 }

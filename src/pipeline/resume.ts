@@ -2,6 +2,8 @@
  * Resuming a destination by hand (the admin API): active again at once, and its parked deliveries
  * sent now (the sweep sends any beyond the first thousand).
  */
+import { destinationRecovered } from '../alerts/maintain';
+import { wakeSender } from '../alerts/wake';
 import { unparkDeliveries } from '../store/deliveries';
 import { resumeStatement } from '../store/health';
 import { enqueue } from './enqueue';
@@ -12,6 +14,8 @@ export async function resumeDestination(
   nowMs: number = Date.now(),
 ): Promise<number> {
   await resumeStatement(env.DB, destination, nowMs).run();
+  // The pause is over: its alert closes with a recovery message.
+  if (await destinationRecovered(env, destination, nowMs)) await wakeSender(env);
   const ids = await unparkDeliveries(env.DB, destination, nowMs, 1000);
   await enqueue(
     env.DELIVERIES,

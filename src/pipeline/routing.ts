@@ -3,6 +3,8 @@
  * belongs to (folding repeats within the merge window), pick its destinations from the routes,
  * and create one delivery per destination. Its deliveries are then attempted in the same batch.
  */
+import { type Alert, alertSettings, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
+import { wakeSender } from '../alerts/wake';
 import { config } from '../config';
 import type { Settings } from '../config/settings';
 import { LookupError } from '../enrich/meta-graph';
@@ -78,7 +80,20 @@ export async function routeEvent(
     return { resend: [] };
   }
   if ('problem' in mapped) {
-    await updateEvent(env.DB, event.id, { status: 'invalid', lastError: mapped.problem });
+    // Invalid leads of one source, counted: a burst of them means a mapping or a sender broke.
+    const alert: Alert = {
+      kind: 'invalid_burst',
+      source: event.source,
+      destination: null,
+      errorClass: mapped.problem.split(':')[0] ?? null,
+      eventId: event.id,
+      postAt: alertSettings(config.alerts).invalidThreshold,
+    };
+    const statements = [
+      eventUpdateStatement(env.DB, event.id, { status: 'invalid', lastError: mapped.problem }),
+    ];
+    const indexes = raiseInto(statements, env.DB, alert, channelsFor(config.alerts.channels, alert), nowMs);
+    if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
     log.warn('lead invalid; stored for replay after a fix', {
       event_id: event.id,
       source: event.source,

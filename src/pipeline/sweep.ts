@@ -4,6 +4,8 @@
  * failed, a consumer that died holding one), the parked deliveries of a destination that is active again, and the probe of each
  * paused destination whose probe is due, so a destination resumes by itself without new traffic.
  */
+import { maintainAlerts } from '../alerts/maintain';
+import { sendAlerts } from '../alerts/send';
 import { config } from '../config';
 import { settings } from '../config/settings';
 import { log } from '../lib/log';
@@ -43,6 +45,17 @@ export async function sweep(env: Env, nowMs: number = Date.now()): Promise<numbe
       if (eventId && (await claimProbe(env.DB, name, nowMs)))
         outgoing.push({ body: { eventId, destination: name, probe: true } });
     }
+  }
+
+  // Alerts: summaries, recoveries and the backlog, then whatever the outbox holds. Never allowed
+  // to fail the sweep: the outbox keeps it for the next minute.
+  try {
+    await maintainAlerts(env, nowMs);
+    await sendAlerts(env, nowMs);
+  } catch (error) {
+    log.error('alert maintenance failed; next sweep', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   }
 
   if (outgoing.length === 0) return 0;

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { replayGroup } from '../alerts/replay';
 import { config } from '../config';
 import { InletError } from '../errors';
 import { parsePayload, validatePayload } from '../pipeline/parse';
@@ -116,7 +117,7 @@ const BulkReplaySchema = v.union([
   }),
   v.object({
     all: v.optional(v.boolean()),
-    status: v.picklist(['dead', 'partial', 'invalid', 'unrouted', 'delivered'] as const),
+    status: v.picklist(['dead', 'partial', 'invalid', 'unrouted', 'ignored', 'delivered'] as const),
     source: v.optional(v.pipe(v.string(), v.maxLength(100))),
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)), 100),
   }),
@@ -187,4 +188,32 @@ admin.post('/destinations/:name/resume', async (c) => {
   const name = destinationParam(c.req.param('name'));
   const resent = await resumeDestination(c.env, name);
   return c.json({ destination: name, state: 'active', resent });
+});
+
+/** Alert groups, newest first: what is failing now (`?status=open`) or was. */
+admin.get('/alerts', async (c) => {
+  const status = c.req.query('status');
+  const { results } = await c.env.DB.prepare(
+    `SELECT id, kind, source, destination, error_class, status, count, first_at, last_at, closed_at,
+       (SELECT count(*) FROM alert_events e WHERE e.group_id = alert_groups.id) AS events
+     FROM alert_groups WHERE (?1 IS NULL OR status = ?1) ORDER BY last_at DESC LIMIT 200`,
+  )
+    .bind(status === 'open' || status === 'closed' ? status : null)
+    .all<{ first_at: number; last_at: number; closed_at: number | null }>();
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return c.json({
+    alerts: results.map((row) => ({
+      ...row,
+      first_at: iso(row.first_at),
+      last_at: iso(row.last_at),
+      closed_at: iso(row.closed_at),
+    })),
+  });
+});
+
+/** Replays the events an alert is about: what the Slack button does, for the curl in the message. */
+admin.post('/alerts/:id/replay', async (c) => {
+  const result = await replayGroup(c.env, c.req.param('id'));
+  if (!result.found) throw new InletError(404, 'not_found', 'No alert has this id.');
+  return c.json({ replayed: result.replayed, count: result.replayed.length }, 202);
 });

@@ -5,6 +5,7 @@
  * `GET` is only for handshakes (Meta, Mailchimp).
  */
 import { Hono } from 'hono';
+import { countVerificationFailure } from '../alerts/verification';
 import { optionalVar, secretsOf, settings } from '../config/settings';
 import { InletError } from '../errors';
 import { log } from '../lib/log';
@@ -21,6 +22,18 @@ export const ingest = new Hono<{ Bindings: Env }>();
 
 const reply = (answer: HandshakeReply) =>
   new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.contentType } });
+
+/** After the answer: the Worker's waitUntil, or, where there is none (a bare app.fetch), just run. */
+function waitUntil(
+  c: { executionCtx: { waitUntil(promise: Promise<unknown>): void } },
+  promise: Promise<unknown>,
+): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    void promise;
+  }
+}
 
 const notPost = () =>
   new InletError(405, 'method_not_allowed', 'Webhooks are accepted with POST.', undefined, { allow: 'POST' });
@@ -70,6 +83,7 @@ ingest.post('/:source', async (c) => {
       reason: verification.reason,
       secret_var: source.secretVar,
     });
+    countVerificationFailure(c.env, source.name, (promise) => waitUntil(c, promise));
     throw new InletError(401, 'invalid_signature', 'The request signature could not be verified.');
   }
 

@@ -95,20 +95,29 @@ const slackSource = contactSource(presets.slack, {
 const pipedriveSource = contactSource(
   presets.pipedrive,
   {
-    email: ['data.emails.0.value', 'data.email.0.value'],
-    phone: ['data.phones.0.value', 'data.phone.0.value'],
-    full_name: ['data.name'],
-    first_name: ['data.first_name'],
-    last_name: ['data.last_name'],
-    company: ['data.org_name'],
+    // v2 puts the person in `data`; v1 (still sent by webhooks made before v2) in `current`.
+    email: ['data.emails.0.value', 'data.email.0.value', 'current.email.0.value'],
+    phone: ['data.phones.0.value', 'data.phone.0.value', 'current.phone.0.value'],
+    full_name: ['data.name', 'current.name'],
+    first_name: ['data.first_name', 'current.first_name'],
+    last_name: ['data.last_name', 'current.last_name'],
+    company: ['data.org_name', 'current.org_name'],
   },
   {
     eventType: (payload) => {
       const action = textAt(payload, 'meta', 'action');
-      const entity = textAt(payload, 'meta', 'entity');
+      const entity = textAt(payload, 'meta', 'entity') ?? textAt(payload, 'meta', 'object');
       return action && entity ? `${action}.${entity}` : undefined;
     },
-    events: { types: { 'create.person': 'lead', 'change.person': 'lead' }, other: 'ignore' },
+    events: {
+      types: {
+        'create.person': 'lead',
+        'change.person': 'lead',
+        'added.person': 'lead',
+        'updated.person': 'lead',
+      },
+      other: 'ignore',
+    },
   },
 );
 

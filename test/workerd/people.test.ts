@@ -173,6 +173,34 @@ describe('a create that may have happened', () => {
   });
 });
 
+describe('a create retried after a lost answer', () => {
+  it('keeps the right to create through a later 429: the person is never created twice', async () => {
+    const email = uniqueEmail('lostthen429');
+    // The first create lands but its answer is lost; its retry meets a 429.
+    await crmScript(email, [{ status: 201, delayMs: 3000 }, { status: 429 }]);
+    const a = await storeEvent({ email, first_name: 'Ada' });
+    const b = await storeEvent({ email, company: 'Second Lead Ltd' });
+    const { queue, sent } = recordingQueue();
+    const environment = { ...env, DELIVERIES: queue };
+    await consume([a], environment);
+    await untilDue(a);
+    await consume([{ eventId: a, destination: 'crm' }], environment);
+    expect((await listDeliveries(env.DB, a))[0]).toMatchObject({ status: 'retrying', attempts: 2 });
+
+    // B comes now: it must wait for A, not create the person a second time.
+    const second = await consume([b], environment);
+    expect(second.explicitAcks).toEqual(['m0']);
+    expect(sent.at(-1)?.body).toEqual({ eventId: b, destination: 'crm' });
+    expect((await listDeliveries(env.DB, b))[0]).toMatchObject({ status: 'queued', attempts: 0 });
+    let received = await crmDeliveries(email);
+    for (let i = 0; i < 40 && received.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received = await crmDeliveries(email);
+    }
+    expect(received.filter((d) => d.webhookId === b)).toEqual([]);
+  });
+});
+
 describe('merge window', () => {
   it('folds repeats of one person within the window into one delivery', async () => {
     const { queue, sent } = recordingQueue();

@@ -62,8 +62,9 @@ export type MetaLead = v.InferOutput<typeof MetaLeadSchema>;
 export function metaFieldDataToLead(lead: MetaLead): LeadInput {
   const draft = new LeadDraft();
   for (const { name, values } of lead.field_data) draft.put(name, values);
+  // Meta sends `is_checked` as "1" (ticked) or "" (left unticked): "" is a "no", not a missing answer.
   for (const { checkbox_key, is_checked } of lead.custom_disclaimer_responses ?? []) {
-    draft.put(checkbox_key, is_checked);
+    draft.put(checkbox_key, typeof is_checked === 'boolean' ? is_checked : is_checked === '1');
   }
   draft.set('campaign', lead.campaign_name);
   draft.set('form', lead.form_id);

@@ -68,7 +68,13 @@ export function toLead(payload: TypeformPayload): LeadInput {
     const value = answerValue(answer);
     const field = leadFieldFor(ref) ?? leadFieldFor(title);
     if (field !== undefined && draft.set(field, value)) continue;
-    const consent = typeof value === 'boolean' ? (consentFieldFor(title) ?? consentFieldFor(ref)) : undefined;
+    // A `legal` question is Typeform's terms acceptance, whatever its title says.
+    const consent =
+      typeof value === 'boolean'
+        ? answer.field.type === 'legal'
+          ? 'consent_terms'
+          : (consentFieldFor(title) ?? consentFieldFor(ref))
+        : undefined;
     if (consent !== undefined && draft.setConsent(consent, value)) continue;
     draft.custom(ref ?? id, value);
   }
