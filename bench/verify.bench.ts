@@ -2,11 +2,12 @@
 // Runs in Node (V8, like workerd); absolute numbers differ from the edge, ratios carry over.
 import * as v from 'valibot';
 import { bench, describe } from 'vitest';
+import { signStandardWebhook } from '../src/destinations/webhook';
 import { flatLead } from '../src/leads/mappings/flat';
 import { parsePayload } from '../src/pipeline/parse';
 import { sha256Hex, utf8 } from '../src/verify/crypto';
 import { genericHmac, INLET_HMAC } from '../src/verify/generic-hmac';
-import { signStandardWebhook, standardWebhooks } from '../src/verify/standard-webhooks';
+import { standardWebhooks } from '../src/verify/standard-webhooks';
 import type { InboundRequest } from '../src/verify/types';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

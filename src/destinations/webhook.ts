@@ -4,8 +4,8 @@
  * attempt, so the receiver can drop a repeat of a delivery it already applied.
  */
 import { classifyStatus } from '../lib/outcome';
-import { utf8 } from '../verify/crypto';
-import { signStandardWebhook } from '../verify/standard-webhooks';
+import { type Bytes, hmac, toBase64, utf8 } from '../verify/crypto';
+import { decodeWebhookSecret, signedContent } from '../verify/standard-webhooks';
 import { call, jsonOf, outcome } from './http';
 import type { DeliveryContext, DeliveryOutcome, DeliveryRequest, Destination } from './types';
 
@@ -30,6 +30,24 @@ export function deliveryBody(delivery: DeliveryRequest, nowMs: number): string {
       lead: delivery.lead,
     },
   });
+}
+
+/** Headers that sign `body` for an outbound delivery, as any Standard Webhooks receiver verifies them. */
+export async function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: Bytes,
+): Promise<Record<string, string>> {
+  const key = decodeWebhookSecret(secret);
+  if (!key?.byteLength) throw new Error('destination secret is not a valid whsec_ secret');
+  const timestamp = String(timestampSeconds);
+  const signature = await hmac('SHA-256', key, signedContent(id, timestamp, body));
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${toBase64(signature)}`,
+  };
 }
 
 const configError = (reason: string): DeliveryOutcome => ({

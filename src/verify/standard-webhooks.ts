@@ -1,18 +1,9 @@
 /**
  * Standard Webhooks (https://www.standardwebhooks.com), which Svix, Make's event subscriptions and
- * Inlet's own outbound deliveries use: HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in
+ * Inlet's own outbound deliveries use (signed in src/destinations/webhook.ts): HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in
  * space-separated `v1,<signature>` entries so a sender can sign with several keys during a rotation.
  */
-import {
-  type Bytes,
-  concatBytes,
-  fromBase64,
-  hmac,
-  hmacMatchesAny,
-  toBase64,
-  utf8,
-  withinTolerance,
-} from './crypto';
+import { type Bytes, concatBytes, fromBase64, hmacMatchesAny, utf8, withinTolerance } from './crypto';
 import type { InboundRequest, Verifier, VerifyContext, VerifyResult } from './types';
 
 export interface StandardWebhooksOptions {
@@ -28,7 +19,8 @@ export function decodeWebhookSecret(secret: string): Bytes | undefined {
   return fromBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
 }
 
-function signedContent(id: string, timestamp: string, body: Bytes): Bytes {
+/** What a Standard Webhooks signature covers; the outbound signer (src/destinations/webhook.ts) signs the same. */
+export function signedContent(id: string, timestamp: string, body: Bytes): Bytes {
   return concatBytes(utf8(`${id}.${timestamp}.`), body);
 }
 
@@ -66,21 +58,3 @@ export const standardWebhooks = (options: StandardWebhooksOptions = {}): Verifie
     },
   };
 };
-
-/** Headers that sign `body` for an outbound delivery, as any Standard Webhooks receiver verifies them. */
-export async function signStandardWebhook(
-  secret: string,
-  id: string,
-  timestampSeconds: number,
-  body: Bytes,
-): Promise<Record<string, string>> {
-  const key = decodeWebhookSecret(secret);
-  if (!key?.byteLength) throw new Error('destination secret is not a valid whsec_ secret');
-  const timestamp = String(timestampSeconds);
-  const signature = await hmac('SHA-256', key, signedContent(id, timestamp, body));
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${toBase64(signature)}`,
-  };
-}

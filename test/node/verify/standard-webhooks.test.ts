@@ -1,8 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
+import { signStandardWebhook } from '../../../src/destinations/webhook';
 import { utf8 } from '../../../src/verify/crypto';
-import { signStandardWebhook, standardWebhooks } from '../../../src/verify/standard-webhooks';
+import { standardWebhooks } from '../../../src/verify/standard-webhooks';
 import type { InboundRequest } from '../../../src/verify/types';
 
 // Official vector from the Standard Webhooks specification.
