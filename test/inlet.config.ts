@@ -86,6 +86,8 @@ export default defineConfig({
     { from: 't-outage', to: 'crm-outage' },
     { from: 't-lag', to: 'pipedrive-lag' },
     { from: 't-calendly-quiet', to: 'pipedrive' },
+    // Calendly to the webhook too, so a test reads what an update carries.
+    { from: 'calendly', to: 'crm' },
     { from: ['t-invalid', 't-verif'], to: 'crm' },
     { from: 't-unset', to: 'webhook-unset' },
   ],

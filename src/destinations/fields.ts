@@ -30,6 +30,8 @@ export const LEAD_PATHS = [
   'consent.marketing',
   'consent.terms',
   'normalizer_version',
+  'event',
+  'status',
 ] as const;
 
 export type LeadPath = (typeof LEAD_PATHS)[number] | `custom.${string}`;

@@ -69,6 +69,9 @@ export function mergeLeads(older: Lead, newer: Lead): Lead {
     const value = present(newer[field]) ?? present(older[field]);
     if (value !== undefined) merged[field] = value;
   }
+  // What happened is the newer event's alone: a booking after a cancellation is no cancellation.
+  if (newer.event !== undefined) merged.event = newer.event;
+  if (newer.status !== undefined) merged.status = newer.status;
   for (const field of Object.keys({ ...older.original, ...newer.original }) as (keyof Original)[]) {
     const fromNewer = present(newer[field]) !== undefined;
     const value = fromNewer ? newer.original[field] : (older.original[field] ?? newer.original[field]);

@@ -105,6 +105,12 @@ export const LeadSchema = v.object({
   original: OriginalSchema,
   /** Problems found while normalising, e.g. `invalid_email`; the lead is still delivered. */
   flags: v.array(LeadFlagSchema),
+  /**
+   * Set by routing, not by the rules: the provider's event type (`invitee.canceled`), and for an
+   * update what it says of the person (`canceled`, `no_show`), for a CRM field to record.
+   */
+  event: v.optional(v.string()),
+  status: v.optional(v.string()),
 });
 export type Lead = v.InferOutput<typeof LeadSchema>;
 

@@ -12,7 +12,7 @@ import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
 import type { Lead } from '../leads/lead';
 import { normalizeLead } from '../leads/normalize';
 import { log } from '../lib/log';
-import { eventKind } from '../sources/events';
+import { eventKind, statusOf } from '../sources/events';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import { knownIn, routeStatement, summaryStatement } from '../store/deliveries';
@@ -104,7 +104,7 @@ export async function routeEvent(
   }
 
   const person = await resolvePerson(env.DB, await personKeys(mapped.lead), nowMs);
-  let lead = mapped.lead;
+  let lead = withEvent(mapped.lead, event.eventType ?? undefined);
   let mergedEventIds: string[] = [];
   // A window this event opened is closed by it even if merging was switched off meanwhile, so the
   // leads folded into it are delivered.
@@ -212,6 +212,16 @@ async function mergeWindow(
   return {
     lead: merged.reduce((into, repeat) => mergeLeads(into, repeat.lead as Lead), lead),
     mergedEventIds: merged.map((repeat) => repeat.id),
+  };
+}
+
+/** The lead with what its event was: the provider's type, and for an update the person's status. */
+function withEvent(lead: Lead, eventType: string | undefined): Lead {
+  const status = statusOf(eventType);
+  return {
+    ...lead,
+    ...(eventType === undefined ? {} : { event: eventType }),
+    ...(status === undefined ? {} : { status }),
   };
 }
 

@@ -30,7 +30,9 @@ const bare = normalizeLead({ email: 'ana@example.com' }, { source: 'n8n' });
 
 describe('leadValue', () => {
   it('resolves every LEAD_PATHS entry on a full lead', () => {
-    expect(Object.fromEntries(LEAD_PATHS.map((path) => [path, leadValue(full, path)]))).toEqual({
+    // The event and the status are set by routing, for an update such as a cancellation.
+    const routed = { ...full, event: 'invitee.canceled', status: 'canceled' };
+    expect(Object.fromEntries(LEAD_PATHS.map((path) => [path, leadValue(routed, path)]))).toEqual({
       email: 'ana@example.com',
       phone: '+33612345678',
       first_name: 'Ana',
@@ -52,8 +54,10 @@ describe('leadValue', () => {
       'consent.marketing': true,
       'consent.terms': false,
       normalizer_version: NORMALIZER_VERSION,
+      event: 'invitee.canceled',
+      status: 'canceled',
     });
-    for (const path of LEAD_PATHS) expect(leadValue(full, path)).toBeDefined();
+    for (const path of LEAD_PATHS) expect(leadValue(routed, path)).toBeDefined();
   });
 
   it('joins tags with `;`, and has no value for a lead without tags', () => {

@@ -10,7 +10,7 @@ import hubspotBatch from '../fixtures/hubspot/webhooks-v3-batch-docs.json';
 import metaLead from '../fixtures/meta/lead-graph-api-docs-sample.json';
 import metaWebhook from '../fixtures/meta/leadgen-webhook-docs-sample.json';
 import { TEST_HUBSPOT_TOKEN } from '../secrets';
-import { type EventView, readEvent, waitForStatus } from './helpers';
+import { crmDeliveries, type EventView, readEvent, waitForStatus } from './helpers';
 import { postSigned } from './signers';
 
 const fixtures = import.meta.glob<{ default: unknown }>('../fixtures/*/*.json', { eager: true });
@@ -209,7 +209,14 @@ describe('updates (cancellations)', () => {
     expect(response.status).toBe(202);
     const update = await waitForStatus((await response.json<{ id: string }>()).id, FINAL);
     expect(update.status).toBe('delivered');
-    expect(update.deliveries.map((d) => d.destination)).toEqual(['pipedrive']);
+    expect(update.deliveries.map((d) => d.destination)).toEqual(['crm', 'pipedrive']);
+    // The update says what happened, for a CRM field to record (map `status` in `fields`).
+    expect(update.lead).toMatchObject({ email, event: 'invitee.canceled', status: 'canceled' });
+    const received = await crmDeliveries(email);
+    expect(received.map((d) => [d.type, (d.lead as { status?: string }).status])).toEqual([
+      ['lead.created', undefined],
+      ['lead.updated', 'canceled'],
+    ]);
 
     const stranger = structuredClone(calendlyCanceled) as { payload: { email: string; uri: string } };
     stranger.payload.email = `stranger.${Date.now()}@example.com`;
