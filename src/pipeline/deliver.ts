@@ -129,7 +129,13 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
     // 5. record
     const changes = record(env.DB, attempted, targets, health, config, statements, resend, nowMs);
     const results = statements.length ? await env.DB.batch<{ destination: string }>(statements) : [];
-    await afterRecord(env, changes, results, nowMs);
+    // The outcomes are recorded: what follows (logs, alerts, resent parked deliveries) must not
+    // turn them into retries, and the sweep redoes what it could not.
+    await afterRecord(env, changes, results, nowMs).catch((error) =>
+      log.error('after-record work failed; the sweep will redo it', {
+        error: error instanceof Error ? error.name : 'unknown',
+      }),
+    );
   } catch (error) {
     // D1 unreachable mid-batch: the attempts' outcomes are not recorded, so their messages stay.
     for (const item of work) failed.add(item.message);

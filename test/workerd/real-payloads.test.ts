@@ -48,6 +48,17 @@ const CASES: [provider: string, file: string, expected: Expect, eventType?: stri
   // Pipedrive's own examples carry no email or phone (`emails: []`).
   ['pipedrive', 'pipedrive/person-create-v2.json', 'invalid', 'create.person'],
   ['mailchimp', 'mailchimp/subscribe.json', 'delivered', 'subscribe'],
+  // Contact sources read no event type: the person is picked from the provider's contact paths.
+  ['stripe', 'stripe/customer-created-sdk.json', 'delivered'],
+  // No person in a setup intent (`customer: null`).
+  ['stripe', 'stripe/setup-intent-created-docs.json', 'invalid'],
+  ['shopify', 'shopify/customers-create-docs.json', 'delivered'],
+  ['intercom', 'intercom/user-created-sample.json', 'delivered'],
+  // An anonymous lead (`email: ""`, `name: null`, only a pseudonym): nobody to contact.
+  ['intercom', 'intercom/contact-created-anonymous-sample.json', 'invalid'],
+  ['paddle', 'paddle/customer-created-sdk.json', 'delivered'],
+  // Only `customer_id`; the email is not in the payload.
+  ['paddle', 'paddle/transaction-completed-sdk.json', 'invalid'],
 ];
 
 /** The body as the provider sends it: JSON, or the form fields Mailchimp posts. */

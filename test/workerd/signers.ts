@@ -77,6 +77,30 @@ export async function sign(
         headers: { ...base, 'x-hubspot-request-timestamp': ms, 'x-hubspot-signature-v3': signature },
       };
     }
+    case 'stripe':
+      // The whole `whsec_...` string is the key (src/sources/presets/stripe.ts).
+      return {
+        path,
+        headers: {
+          ...base,
+          'stripe-signature': `t=${seconds},v1=${toHex(await sha256(key, `${seconds}.${body}`))}`,
+        },
+      };
+    case 'shopify':
+      return { path, headers: { ...base, 'x-shopify-hmac-sha256': toBase64(await sha256(key, body)) } };
+    case 'intercom':
+      return {
+        path,
+        headers: { ...base, 'x-hub-signature': `sha1=${toHex(await hmac('SHA-1', utf8(key), utf8(body)))}` },
+      };
+    case 'paddle':
+      return {
+        path,
+        headers: {
+          ...base,
+          'paddle-signature': `ts=${seconds};h1=${toHex(await sha256(key, `${seconds}:${body}`))}`,
+        },
+      };
     case 'jotform':
     case 'mailchimp':
       return { path: `${path}?token=${encodeURIComponent(key)}`, headers: base };
