@@ -25,10 +25,11 @@
  * with that record and changes nothing.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { readAll, sendJson } from './http';
 
 export interface ScriptedResponse {
   status: number;
@@ -102,22 +103,6 @@ export interface MockCrm {
   close(): Promise<void>;
 }
 
-const readAll = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const send = (
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-};
-
 export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
   const verifier = new Webhook(options.secret);
   const scripts = new Map<string, ScriptedResponse[]>();
@@ -154,17 +139,17 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
       if (url.pathname === '/__control/script' && request.method === 'POST') {
         const { email, responses } = JSON.parse(body) as { email: string; responses: ScriptedResponse[] };
         scripts.set(email, [...responses]);
-        return send(response, 204, {});
+        return sendJson(response, 204, {});
       }
       if (url.pathname === '/__control/rate-limit' && request.method === 'POST') {
         const { limit, windowSeconds } = JSON.parse(body) as { limit: number; windowSeconds: number };
         rateLimit = limit > 0 ? { limit, windowMs: windowSeconds * 1000 } : undefined;
         window = { start: 0, count: 0 };
-        return send(response, 204, {});
+        return sendJson(response, 204, {});
       }
       if (url.pathname === '/__control/records' && request.method === 'GET') {
         const email = url.searchParams.get('email');
-        return send(
+        return sendJson(
           response,
           200,
           [...records.values()].filter((r) => !email || r.email === email),
@@ -172,10 +157,10 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
       }
       if (url.pathname === '/__control/deliveries' && request.method === 'GET') {
         const email = url.searchParams.get('email');
-        return send(response, 200, email ? deliveries.filter((d) => d.email === email) : deliveries);
+        return sendJson(response, 200, email ? deliveries.filter((d) => d.email === email) : deliveries);
       }
       if (url.pathname !== '/leads' || request.method !== 'POST')
-        return send(response, 404, { error: 'not_found' });
+        return sendJson(response, 404, { error: 'not_found' });
 
       let envelope: {
         type: string;
@@ -192,7 +177,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
           'webhook-signature': String(request.headers['webhook-signature'] ?? ''),
         }) as typeof envelope;
       } catch {
-        return send(response, 401, { error: 'invalid_signature' });
+        return sendJson(response, 401, { error: 'invalid_signature' });
       }
       const email = envelope.data.lead.email ?? null;
       const webhookId = String(request.headers['webhook-id']);
@@ -214,14 +199,14 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         if (++window.count > rateLimit.limit) {
           const retryAfter = Math.ceil((window.start + rateLimit.windowMs - now) / 1000);
           record(429);
-          return send(response, 429, { error: 'rate_limited' }, { 'retry-after': String(retryAfter) });
+          return sendJson(response, 429, { error: 'rate_limited' }, { 'retry-after': String(retryAfter) });
         }
       }
       const scripted = email ? scripts.get(email)?.shift() : undefined;
       if (scripted) {
         if (scripted.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
         record(scripted.status);
-        return send(
+        return sendJson(
           response,
           scripted.status,
           scripted.body ?? { error: `scripted ${scripted.status}` },
@@ -237,7 +222,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
       if (fault === 'http_500' || fault === 'http_503' || fault === 'http_429') {
         const status = Number(fault.slice(5));
         record(status, { chaos: fault });
-        return send(
+        return sendJson(
           response,
           status,
           { error: `chaos ${status}` },
@@ -248,7 +233,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
       if (appliedTo) {
         record(200, { repeat: true, ...(fault ? { chaos: fault } : {}) });
         if (fault) await new Promise((resolve) => setTimeout(resolve, chaos?.slowMs ?? 2500));
-        return send(response, 200, { id: appliedTo, created: false, duplicate: true });
+        return sendJson(response, 200, { id: appliedTo, created: false, duplicate: true });
       }
       let target: CrmRecord | undefined;
       if (envelope.type === 'lead.updated') {
@@ -256,7 +241,7 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         target = byId ? records.get(byId) : [...records.values()].find((r) => email && r.email === email);
         if (byId && !target) {
           record(404);
-          return send(response, 404, { error: 'record_not_found' });
+          return sendJson(response, 404, { error: 'record_not_found' });
         }
       }
       if (target) {
@@ -276,9 +261,9 @@ export async function startMockCrm(options: MockCrmOptions): Promise<MockCrm> {
         );
       // A slow answer: the lead is applied, but the answer comes after the gateway gave up.
       if (fault) await new Promise((resolve) => setTimeout(resolve, chaos?.slowMs ?? 2500));
-      return send(response, created ? 201 : 200, { id: target.id, created });
+      return sendJson(response, created ? 201 : 200, { id: target.id, created });
     } catch (error) {
-      return send(response, 500, { error: error instanceof Error ? error.name : 'error' });
+      return sendJson(response, 500, { error: error instanceof Error ? error.name : 'error' });
     }
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));

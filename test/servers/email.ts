@@ -15,8 +15,9 @@
  * POST /__control/reset.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll, sendJson } from './http';
 
 /** An email the API accepted. */
 export interface RecordedEmail {
@@ -57,22 +58,6 @@ const FAILURE_NAMES: Record<number, string> = {
   429: 'rate_limit_exceeded',
   500: 'internal_server_error',
   503: 'internal_server_error',
-};
-
-const readAll = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const sendJson = (
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
 };
 
 const problem = (response: ServerResponse, statusCode: number, name: string, message: string) =>

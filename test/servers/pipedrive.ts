@@ -19,6 +19,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll } from './http';
 
 export interface FakePipedriveOptions {
   port?: number;
@@ -183,12 +184,6 @@ export const maskEmail = (email: string) => {
   return `${local.slice(0, 1)}***@${domain}`;
 };
 const maskPhone = (phone: string) => `***${phone.slice(-2)}`;
-
-const readAll = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
 
 /** Starts the fake; see the file comment for what it does and its control API. */
 export async function startFakePipedrive(options: FakePipedriveOptions): Promise<FakePipedrive> {

@@ -24,8 +24,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll } from './http';
 
 export interface FakeSalesforceOptions {
   port?: number;
@@ -159,12 +160,6 @@ const DEFAULT_CODES: Record<number, string> = {
 const NOT_FOUND: Reply = {
   status: 404,
   body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
-};
-
-const readAll = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

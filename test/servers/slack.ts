@@ -18,8 +18,9 @@
  * POST /__control/response-url → {url}, a fresh response_url on this server.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll } from './http';
 
 /** A message the webhook accepted. */
 export interface SlackRecordedMessage {
@@ -73,12 +74,6 @@ const FAILURE_BODIES: Record<number, string> = {
   429: 'rate_limited',
   500: 'rollup_error',
   503: 'service_unavailable',
-};
-
-const readAll = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 };
 
 const sendText = (
