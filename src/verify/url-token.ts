@@ -16,12 +16,15 @@ export const urlToken = (options: UrlTokenOptions = {}): Verifier => {
   return {
     scheme: 'url-token',
     async verify(request: InboundRequest, context: VerifyContext): Promise<VerifyResult> {
-      let token: string | null;
+      let tokens: string[];
       try {
-        token = new URL(request.url).searchParams.get(param);
+        tokens = new URL(request.url).searchParams.getAll(param);
       } catch {
         return { ok: false, reason: 'malformed_signature' };
       }
+      // `?token=right&token=wrong` is no token: which one a proxy or a log keeps is anyone's guess.
+      if (tokens.length > 1) return { ok: false, reason: 'malformed_signature' };
+      const [token] = tokens;
       if (!token) return { ok: false, reason: 'missing_header' };
       if (!context.secrets.some((s) => s.length > 0)) return { ok: false, reason: 'no_secret_configured' };
       return (await tokenMatchesAny(token, context.secrets))

@@ -17,7 +17,12 @@ for (const name of ['jotform', 'url-token'] as const) {
       secret: SECRET,
       rotatedSecret: ROTATED,
       missing: [inbound({}), withToken(SECRET, 'key'), withToken('')],
-      malformed: [],
+      // A repeated parameter is refused whichever copy is right.
+      malformed: [
+        inbound({ url: `${INGEST_URL}?token=${SECRET}&token=wrong` }),
+        inbound({ url: `${INGEST_URL}?token=wrong&token=${SECRET}` }),
+        inbound({ url: `${INGEST_URL}?token=${SECRET}&token=${SECRET}` }),
+      ],
     });
   });
 }
