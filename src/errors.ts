@@ -9,6 +9,7 @@ export type ProblemCode =
   | 'invalid_signature'
   | 'handshake_rejected'
   | 'malformed_body'
+  | 'incomplete_body'
   | 'unsupported_media_type'
   | 'invalid_payload'
   | 'payload_too_large'
@@ -42,6 +43,7 @@ const TITLES: Record<ProblemCode, string> = {
   invalid_signature: 'Invalid signature',
   handshake_rejected: 'Handshake rejected',
   malformed_body: 'Malformed body',
+  incomplete_body: 'Incomplete body',
   unsupported_media_type: 'Unsupported media type',
   invalid_payload: 'Invalid payload',
   payload_too_large: 'Payload too large',

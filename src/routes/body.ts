@@ -4,6 +4,7 @@
  * about the length (chunked encoding).
  */
 import { InletError } from '../errors';
+import { log } from '../lib/log';
 import { type Bytes, concatBytes } from '../verify/crypto';
 
 export async function readBody(request: Request, limit: number): Promise<Bytes> {
@@ -16,7 +17,15 @@ export async function readBody(request: Request, limit: number): Promise<Bytes> 
   const chunks: Bytes[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let read: ReadableStreamReadResult<Bytes>;
+    try {
+      read = (await reader.read()) as ReadableStreamReadResult<Bytes>;
+    } catch {
+      // The sender went away mid-upload: its problem, answered and logged as that, not as ours.
+      log.warn('request body incomplete: the sender disconnected', { bytes_read: size });
+      throw new InletError(400, 'incomplete_body', 'The request body ended before it was complete.');
+    }
+    const { done, value } = read;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

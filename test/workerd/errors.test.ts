@@ -1,5 +1,7 @@
 // Every bad input gets a problem+json answer with a stable code, and none of them a 5xx.
 import { describe, expect, it } from 'vitest';
+import { InletError } from '../../src/errors';
+import { readBody } from '../../src/routes/body';
 import { call, postDemo, signDemo } from './helpers';
 
 async function problem(response: Response) {
@@ -119,5 +121,26 @@ describe('bad input', () => {
     const response = await call('/nowhere');
     expect(response.status).toBe(404);
     expect((await problem(response)).code).toBe('not_found');
+  });
+
+  it('a sender that disconnects mid-upload is 400 incomplete_body, not an internal error', async () => {
+    // The body stream failing mid-read is what workerd hands the Worker when the sender goes away.
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(new TextEncoder().encode('{"email":"half'));
+        } else controller.error(new Error('connection reset by peer'));
+      },
+    });
+    const request = new Request('https://inlet.test/in/demo', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const failure = await readBody(request, 1024).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InletError);
+    expect(failure).toMatchObject({ status: 400, code: 'incomplete_body' });
   });
 });
