@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'incomplete_body'
   | 'unsupported_media_type'
   | 'invalid_payload'
+  | 'payload_too_complex'
   | 'payload_too_large'
   | 'method_not_allowed'
   | 'not_found'
@@ -46,6 +47,7 @@ const TITLES: Record<ProblemCode, string> = {
   incomplete_body: 'Incomplete body',
   unsupported_media_type: 'Unsupported media type',
   invalid_payload: 'Invalid payload',
+  payload_too_complex: 'Payload too complex',
   payload_too_large: 'Payload too large',
   method_not_allowed: 'Method not allowed',
   not_found: 'Not found',

@@ -32,6 +32,32 @@ function collect(entries: Iterable<[string, string]>): Record<string, string | s
   return out;
 }
 
+/** Deeper than any lead platform nests (Meta's batches are 5 levels), shallow enough for any rule. */
+export const MAX_DEPTH = 32;
+/** Values in one payload: forms send hundreds at most; tens of thousands are an attack on CPU time. */
+export const MAX_VALUES = 10_000;
+
+/**
+ * Refuses a payload too deep or too large to map within the Worker's CPU limit, before it is
+ * stored: walked without recursion, so the check itself cannot overflow the stack.
+ */
+function checkShape(payload: unknown): void {
+  const stack: [unknown, number][] = [[payload, 1]];
+  let values = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (++values > MAX_VALUES || depth > MAX_DEPTH) {
+      throw new InletError(
+        422,
+        'payload_too_complex',
+        `The payload nests deeper than ${MAX_DEPTH} levels or holds more than ${MAX_VALUES} values.`,
+      );
+    }
+    if (node !== null && typeof node === 'object')
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+}
+
 export async function parsePayload(contentType: string, body: Uint8Array): Promise<unknown> {
   const kind = payloadKind(contentType);
   if (!kind) {
@@ -48,21 +74,31 @@ export async function parsePayload(contentType: string, body: Uint8Array): Promi
     throw new InletError(400, 'malformed_body', 'The body is not valid UTF-8.');
   }
   if (kind === 'json') {
+    let parsed: unknown;
     try {
-      return JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new InletError(400, 'malformed_body', 'The body is not valid JSON.');
     }
+    checkShape(parsed);
+    return parsed;
   }
-  if (kind === 'form') return collect(new URLSearchParams(text));
+  if (kind === 'form') {
+    const form = collect(new URLSearchParams(text));
+    checkShape(form);
+    return form;
+  }
   try {
     const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
     const fields: [string, string][] = [];
     form.forEach((value, key) => {
       if (typeof value === 'string') fields.push([key, value]);
     });
-    return collect(fields);
-  } catch {
+    const form = collect(fields);
+    checkShape(form);
+    return form;
+  } catch (error) {
+    if (error instanceof InletError) throw error;
     throw new InletError(400, 'malformed_body', 'The body is not a valid multipart form.');
   }
 }

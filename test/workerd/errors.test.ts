@@ -143,4 +143,22 @@ describe('bad input', () => {
     expect(failure).toBeInstanceOf(InletError);
     expect(failure).toMatchObject({ status: 400, code: 'incomplete_body' });
   });
+
+  it('a payload nested too deep or with too many values is 422 payload_too_complex, and nothing is stored', async () => {
+    let deep: unknown = 'x@example.com';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 'v']));
+    for (const lead of [
+      { email: 'deep@example.com', nested: deep },
+      { email: 'wide@example.com', ...wide },
+    ]) {
+      const response = await postDemo(lead);
+      expect(response.status).toBe(422);
+      expect((await problem(response)).code).toBe('payload_too_complex');
+    }
+    // A real form's payload is far inside the limits.
+    expect((await postDemo({ email: 'ok@example.com', answers: { a: [{ b: { c: 'd' } }] } })).status).toBe(
+      202,
+    );
+  });
 });
