@@ -94,9 +94,9 @@ export async function parsePayload(contentType: string, body: Uint8Array): Promi
     form.forEach((value, key) => {
       if (typeof value === 'string') fields.push([key, value]);
     });
-    const form = collect(fields);
-    checkShape(form);
-    return form;
+    const collected = collect(fields);
+    checkShape(collected);
+    return collected;
   } catch (error) {
     if (error instanceof InletError) throw error;
     throw new InletError(400, 'malformed_body', 'The body is not a valid multipart form.');
