@@ -25,7 +25,15 @@ export const REPLAYABLE_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>(['dea
 export const REPLAY_ACTION_ID = 'inlet_replay';
 
 // Error classes of a destination that failed on its side: nothing in Inlet to fix, only to wait.
-const OUTAGE_CLASSES = new Set(['network', 'timeout', 'request_timeout', 'server_error', 'rate_limited']);
+// `outage` is how a circuit that opened after a run of such failures names its pause.
+const OUTAGE_CLASSES = new Set([
+  'network',
+  'timeout',
+  'request_timeout',
+  'server_error',
+  'rate_limited',
+  'outage',
+]);
 // Any single value this long is an anomaly (names, ids and reason codes are short); clipping keeps
 // every block within Block Kit's limits whatever a caller passes.
 const MAX_VALUE = 200;
@@ -202,8 +210,8 @@ function whatToDo(
     status === 401 || status === 403
       ? [
           'Fix ',
-          code(varName('DESTINATION', group.destination, 'TOKEN')),
-          ' (or the credential var inlet.config.ts names for it): a revoked or expired token looks like this. The destination resumes by itself once a probe succeeds.',
+          code(group.sample?.credentialVar ?? varName('DESTINATION', group.destination, 'TOKEN')),
+          ' (the credential inlet.config.ts names for it): a revoked or expired token looks like this. The destination resumes by itself once a probe succeeds.',
         ]
       : [
           'Fix the configuration the reason names (a field, a scope, or the URL in ',

@@ -39,6 +39,8 @@ export interface AlertSample {
   /** The destination's reason code, PII-free (`HTTP 400 VALIDATION_ERROR INVALID_EMAIL (email)`). */
   reason?: string;
   attempts?: number;
+  /** For a destination's configuration error: the secret holding its credential. */
+  credentialVar?: string;
 }
 
 /** A group as the formatter sees it. */

@@ -118,3 +118,18 @@ export function destinations(env: Env): Map<string, { destination: Destination; 
     ]),
   );
 }
+
+/** The secret holding a destination's credential, by the same convention `buildDestination` reads. */
+export function credentialVarOf(name: string): string | undefined {
+  const entry = config.destinations[name];
+  if (!entry) return undefined;
+  switch (entry.type) {
+    case 'webhook':
+      return entry.secretVar ?? varFor('DESTINATION', name, 'SECRET');
+    case 'hubspot':
+    case 'pipedrive':
+      return entry.tokenVar ?? varFor('DESTINATION', name, 'TOKEN');
+    case 'salesforce':
+      return entry.secretVar ?? varFor('DESTINATION', name, 'CLIENT_SECRET');
+  }
+}

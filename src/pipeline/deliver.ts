@@ -17,7 +17,7 @@ import type { AlertSample } from '../alerts/types';
 import { wakeSender } from '../alerts/wake';
 import { config } from '../config';
 import { type Settings, settings } from '../config/settings';
-import { destinations } from '../destinations/registry';
+import { credentialVarOf, destinations } from '../destinations/registry';
 import type { DeliveryOutcome, DeliveryRequest } from '../destinations/types';
 import type { Lead } from '../leads/lead';
 import { log } from '../lib/log';
@@ -610,7 +610,12 @@ function record(
         source: null,
         destination: item.destination,
         errorClass: 'config_error',
-        sample: { eventId: item.eventId, httpStatus: outcome.httpStatus, reason: outcome.reason },
+        sample: {
+          eventId: item.eventId,
+          httpStatus: outcome.httpStatus,
+          reason: outcome.reason,
+          ...(credentialVarOf(item.destination) ? { credentialVar: credentialVarOf(item.destination)! } : {}),
+        },
       });
 
     const d = perDestination.get(item.destination) ?? {

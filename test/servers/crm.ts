@@ -29,7 +29,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { readAll, sendJson } from './http';
+import { readAll, sendJson } from './http.ts';
 
 export interface ScriptedResponse {
   status: number;

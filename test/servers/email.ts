@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readAll, sendJson } from './http';
+import { readAll, sendJson } from './http.ts';
 
 /** An email the API accepted. */
 export interface RecordedEmail {

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readAll } from './http';
+import { readAll } from './http.ts';
 
 export interface FakeHubspotOptions {
   port?: number;

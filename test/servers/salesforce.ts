@@ -26,7 +26,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readAll } from './http';
+import { readAll } from './http.ts';
 
 export interface FakeSalesforceOptions {
   port?: number;

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readAll } from './http';
+import { readAll } from './http.ts';
 
 /** A message the webhook accepted. */
 export interface SlackRecordedMessage {

@@ -80,7 +80,7 @@ describe('slackMessage text fallback', () => {
         sample: { ...sample, httpStatus: 401, reason: 'HTTP 401 INVALID_AUTHENTICATION' },
       },
       'Paused destination hubspot (config_error, HTTP 401 INVALID_AUTHENTICATION): 1 so far.\n' +
-        'Fix `DESTINATION_HUBSPOT_TOKEN` (or the credential var inlet.config.ts names for it): a revoked or expired token looks like this. The destination resumes by itself once a probe succeeds.',
+        'Fix `DESTINATION_HUBSPOT_TOKEN` (the credential inlet.config.ts names for it): a revoked or expired token looks like this. The destination resumes by itself once a probe succeeds.',
     ],
     invalid_burst: [
       {
@@ -368,5 +368,18 @@ describe('no unmasked lead in any output', () => {
         },
       ),
     );
+  });
+});
+
+describe('a paused destination names its own credential', () => {
+  it('the secret inlet.config.ts reads for it, when the alert knows it', () => {
+    const paused = view({
+      kind: 'paused',
+      source: null,
+      destination: 'crm',
+      errorClass: 'config_error',
+      sample: { eventId: 'evt_1', httpStatus: 401, reason: 'HTTP 401', credentialVar: 'DESTINATION_SECRET' },
+    });
+    expect(slackMessage('opened', paused, links, NOW).text).toContain('Fix `DESTINATION_SECRET`');
   });
 });
