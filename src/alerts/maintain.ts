@@ -37,6 +37,8 @@ function message(
 
 /** Summaries, recoveries and the backlog; answers whether a message was written. */
 export async function maintainAlerts(env: Env, nowMs: number = Date.now()): Promise<boolean> {
+  // Without a channel there is nobody to tell: no group is ever raised, nothing to maintain.
+  if (Object.keys(config.alerts.channels).length === 0) return false;
   const settings = alertSettings(config.alerts);
   const since = nowMs - settings.windowMs;
   const db = env.DB;

@@ -136,6 +136,8 @@ export function raiseInto(
   channels: readonly string[],
   nowMs: number,
 ): number[] {
+  // No channel takes it: nothing to count, nothing to write.
+  if (channels.length === 0) return [];
   const start = statements.length;
   const added = raiseStatements(db, alert, channels, nowMs);
   statements.push(...added);
