@@ -48,7 +48,13 @@ import {
   resumeStatement,
 } from '../store/health';
 import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
-import { backoffSeconds, decideDelivery, isOutage, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
+import {
+  backoffSeconds,
+  decideDelivery,
+  isOutage,
+  MAX_QUEUE_DELAY_SECONDS,
+  mayHaveApplied,
+} from './retry-policy';
 import { type Gate, routeEvent } from './routing';
 import { isFinalEvent } from './status';
 
@@ -384,7 +390,7 @@ async function resolveRecords(
     const claimed = (results[2 * i]?.results.length ?? 0) > 0;
     const record = toPersonRecord(results[2 * i + 1]?.results[0]);
     if (claimed) return [{ ...item, action: 'create' as const, recordId: null }];
-    if (record.recordId || record.deliveries > 0)
+    if (record.recordId || record.deliveries > 0 || record.maybeCreated)
       return [{ ...item, action: 'update' as const, recordId: record.recordId }];
     // Another lead of this person is creating the record there: come back after its attempt (its
     // lease covers the attempt in flight, or lasts until its next retry), then update the record.
@@ -550,7 +556,9 @@ function record(
       ? { kind: 'keep' }
       : decision.status === 'retrying'
         ? { kind: 'hold', untilMs: nowMs + decision.delaySeconds * 1000 + LEASE_MS }
-        : { kind: 'release' };
+        : item.attempt > 1 || mayHaveApplied(outcome.errorClass)
+          ? { kind: 'uncertain' }
+          : { kind: 'release' };
     const personSide = personRecordStatement(
       db,
       item.personId,

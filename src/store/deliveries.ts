@@ -332,6 +332,8 @@ export const DELIVERY_STATUSES_FOR_FILTER = DELIVERY_STATUS_LIST;
 export interface PersonRecord {
   recordId: string | null;
   deliveries: number;
+  /** A create ended unanswered: the destination may know the person without Inlet knowing its id. */
+  maybeCreated: boolean;
   creatingUntil: number | null;
   creatingBy: string | null;
 }
@@ -339,6 +341,7 @@ export interface PersonRecord {
 interface PersonRecordRow {
   record_id: string | null;
   deliveries: number;
+  maybe_created: number;
   creating_until: number | null;
   creating_by: string | null;
 }
@@ -362,7 +365,7 @@ export function creationStatements(
         `INSERT INTO person_destinations (person_id, destination, creating_until, creating_by)
          VALUES (?1, ?2, ?4, ?5)
          ON CONFLICT (person_id, destination) DO UPDATE SET creating_until = ?4, creating_by = ?5
-         WHERE record_id IS NULL AND deliveries = 0
+         WHERE record_id IS NULL AND deliveries = 0 AND maybe_created = 0
            AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?5)
          RETURNING person_id`,
       )
@@ -376,6 +379,7 @@ export function creationStatements(
 export const toPersonRecord = (row: PersonRecordRow | undefined): PersonRecord => ({
   recordId: row?.record_id ?? null,
   deliveries: row?.deliveries ?? 0,
+  maybeCreated: (row?.maybe_created ?? 0) > 0,
   creatingUntil: row?.creating_until ?? null,
   creatingBy: row?.creating_by ?? null,
 });
@@ -386,7 +390,7 @@ export type { PersonRecordRow };
 export async function knownIn(db: D1Database, personId: string): Promise<Set<string>> {
   const { results } = await db
     .prepare(
-      'SELECT destination FROM person_destinations WHERE person_id = ?1 AND (record_id IS NOT NULL OR deliveries > 0)',
+      'SELECT destination FROM person_destinations WHERE person_id = ?1 AND (record_id IS NOT NULL OR deliveries > 0 OR maybe_created = 1)',
     )
     .bind(personId)
     .all<{ destination: string }>();
@@ -399,6 +403,11 @@ export type CreationAfterAttempt =
   | { kind: 'keep' }
   /** The destination surely did not create the person (it refused): another lead may create. */
   | { kind: 'release' }
+  /**
+   * The create ended (dead, paused) after an attempt whose answer was lost: the person may exist
+   * there, so the next lead updates (found by search, or by email) rather than creates.
+   */
+  | { kind: 'uncertain' }
   /**
    * The create may have happened (a timeout, a dropped connection, a 5xx after the write): the
    * same event keeps the right to create until after its next attempt, so no other lead of this
@@ -429,6 +438,12 @@ export function personRecordStatement(
     return db
       .prepare(
         'UPDATE person_destinations SET creating_until = NULL, creating_by = NULL WHERE person_id = ?1 AND destination = ?2',
+      )
+      .bind(personId, destination);
+  if (creation.kind === 'uncertain')
+    return db
+      .prepare(
+        'UPDATE person_destinations SET creating_until = NULL, creating_by = NULL, maybe_created = 1 WHERE person_id = ?1 AND destination = ?2',
       )
       .bind(personId, destination);
   if (creation.kind === 'hold')

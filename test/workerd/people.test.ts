@@ -201,6 +201,34 @@ describe('a create retried after a lost answer', () => {
   });
 });
 
+describe('a create that never got an answer', () => {
+  it('ends dead, and the next lead of that person updates instead of creating a second record', async () => {
+    const email = uniqueEmail('neveranswered');
+    // The create lands but its answer is lost; every retry fails until the attempts run out.
+    await crmScript(email, [{ status: 201, delayMs: 3000 }, { status: 503 }, { status: 503 }]);
+    const a = await storeEvent({ email, first_name: 'Ada' });
+    const { queue } = recordingQueue();
+    const environment = { ...env, DELIVERIES: queue };
+    await consume([a], environment);
+    for (let i = 0; i < 2; i++) {
+      await untilDue(a);
+      await consume([{ eventId: a, destination: 'crm' }], environment);
+    }
+    expect((await listDeliveries(env.DB, a))[0]).toMatchObject({ status: 'dead', attempts: 3 });
+
+    const b = await storeEvent({ email, company: 'Came Back Ltd' });
+    await consume([b], environment);
+    expect((await getEvent(env.DB, b))?.status).toBe('delivered');
+    let received = await crmDeliveries(email);
+    for (let i = 0; i < 40 && received.length < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received = await crmDeliveries(email);
+    }
+    expect(received.find((d) => d.webhookId === b)?.type).toBe('lead.updated');
+    expect(await crmRecords(email)).toHaveLength(1);
+  });
+});
+
 describe('merge window', () => {
   it('folds repeats of one person within the window into one delivery', async () => {
     const { queue, sent } = recordingQueue();
