@@ -117,5 +117,18 @@ describe('migration 0004 (deliveries)', () => {
       .bind('people')
       .all<{ name: string }>();
     expect(columns.results.map((c) => c.name)).not.toContain('crm_record_id');
+
+    // The migrations after it apply on the migrated data too.
+    await applyD1Migrations(
+      db,
+      env.TEST_MIGRATIONS.filter((m) => m.name > '0004'),
+    );
+    const later = await db
+      .prepare('SELECT person_id, maybe_created FROM person_destinations ORDER BY person_id')
+      .all();
+    expect(later.results).toEqual([
+      { person_id: 'per_a', maybe_created: 0 },
+      { person_id: 'per_b', maybe_created: 0 },
+    ]);
   });
 });
