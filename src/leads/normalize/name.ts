@@ -110,14 +110,25 @@ export function normalizeNames(input: NameInput): NameResult {
     last = namePart(split.last_name);
     // "Smith, John" is a sorting form, not how the person writes their name.
     rebuildFull = split.inverted;
-  } else if (full !== undefined) {
-    // One part given, the full name holding both: take the other part from it.
+  } else if (full !== undefined && (first === undefined) !== (last === undefined)) {
+    // One part given, the full name holding both: take the other part from it. When the full
+    // name splits into the given part and another, that split decides, as it did when the parts
+    // were first taken from the full name alone (so a second pass finds the same parts).
+    const split = splitFullName(full);
+    const splitFirst = namePart(split.first_name);
+    const splitLast = namePart(split.last_name, splitFirst !== undefined);
     const bare = withoutHonorifics(full.split(' ')).join(' ');
     const familyFirst = isCjkName(bare);
-    if (first !== undefined && last === undefined) {
-      last = namePart(familyFirst ? before(bare, first) : after(bare, first));
-    } else if (last !== undefined && first === undefined) {
-      first = namePart(familyFirst ? after(bare, last) : before(bare, last));
+    if (first !== undefined) {
+      last =
+        splitFirst !== undefined && sameText(splitFirst, first)
+          ? splitLast
+          : namePart(familyFirst ? before(bare, first) : after(bare, first));
+    } else if (last !== undefined) {
+      first =
+        splitLast !== undefined && sameText(splitLast, last)
+          ? splitFirst
+          : namePart(familyFirst ? after(bare, last) : before(bare, last));
     }
   }
 

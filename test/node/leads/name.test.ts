@@ -285,3 +285,15 @@ describe('placeholders that are names too', () => {
     expect(normalizeNames({ full_name: 'NA' })).not.toHaveProperty('full_name');
   });
 });
+
+describe('a second pass finds the same parts', () => {
+  it('a full name whose first word is a placeholder (found by the idempotence property)', () => {
+    const once = normalizeNames({ full_name: 'no Prof. or ' });
+    expect(once).toMatchObject({ last_name: 'Or' });
+    expect(once).not.toHaveProperty('first_name');
+    const { original: _original, ...parts } = once;
+    const again = normalizeNames(parts);
+    expect(again.first_name).toBeUndefined();
+    expect(again.last_name).toBe('Or');
+  });
+});
