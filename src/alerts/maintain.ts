@@ -89,7 +89,7 @@ export async function maintainAlerts(env: Env, nowMs: number = Date.now()): Prom
       errorClass: null,
       sample: { eventId: row.oldest, reason: `${row.n} deliveries waiting longer than ${minutes} min` },
     };
-    outbox.push(...raiseInto(statements, db, alert, channelsFor(config.alerts.channels, alert), nowMs));
+    outbox.push(...raiseInto(statements, db, alert, nowMs));
   }
   const waitingFor = new Set(backlog.map((row) => row.destination));
   const { results: drained } = await db

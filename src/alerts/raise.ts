@@ -3,6 +3,7 @@
  * consumer's outcome batch), so an alert costs no round trip of its own and never delays a lead.
  * Nothing is posted here: messages go to the outbox, and `src/alerts/send.ts` posts them.
  */
+import { config } from '../config';
 import type { AlertChannelConfig, AlertsConfig } from '../config/schema';
 import { newId } from '../lib/ids';
 import type { AlertKind, AlertSample } from './types';
@@ -133,8 +134,8 @@ export function raiseInto(
   statements: D1PreparedStatement[],
   db: D1Database,
   alert: Alert,
-  channels: readonly string[],
   nowMs: number,
+  channels: readonly string[] = channelsFor(config.alerts.channels, alert),
 ): number[] {
   // No channel takes it: nothing to count, nothing to write.
   if (channels.length === 0) return [];

@@ -5,8 +5,8 @@
  */
 import { config } from '../config';
 import { log } from '../lib/log';
-import { type Alert, alertSettings, channelsFor, raiseInto, wroteMessage } from './raise';
-import { wakeSender } from './wake';
+import { type Alert, alertSettings } from './raise';
+import { raiseNow } from './wake';
 
 const FLUSH_MS = 5_000;
 
@@ -54,9 +54,7 @@ async function flush(env: Env, source: string, counter: Counter, nowMs: number):
     postAt: alertSettings(config.alerts).verificationThreshold,
   };
   try {
-    const statements: D1PreparedStatement[] = [];
-    const indexes = raiseInto(statements, env.DB, alert, channelsFor(config.alerts.channels, alert), nowMs);
-    if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
+    await raiseNow(env, alert, nowMs);
   } catch (error) {
     // Counting is best effort: a lost count never touches a lead.
     log.warn('counting verification failures failed', {

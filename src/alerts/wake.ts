@@ -3,6 +3,7 @@
  * the outbox in D1 is, and the cron sweep posts whatever a lost wake-up left behind.
  */
 import { log } from '../lib/log';
+import { type Alert, raiseInto, wroteMessage } from './raise';
 import { sendAlerts } from './send';
 
 export async function wakeSender(env: Env, delaySeconds?: number): Promise<void> {
@@ -13,6 +14,21 @@ export async function wakeSender(env: Env, delaySeconds?: number): Promise<void>
       error: error instanceof Error ? error.name : 'unknown',
     });
   }
+}
+
+/**
+ * Raises an alert on its own (not inside a batch being built): written with `alongside`, the
+ * statements it belongs with, in one D1 batch; the sender is woken if a message was written.
+ */
+export async function raiseNow(
+  env: Env,
+  alert: Alert,
+  nowMs: number,
+  alongside: D1PreparedStatement[] = [],
+): Promise<void> {
+  const statements = [...alongside];
+  const indexes = raiseInto(statements, env.DB, alert, nowMs);
+  if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
 }
 
 /** One run of the sender per batch of wake-ups, however many arrived. */

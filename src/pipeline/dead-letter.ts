@@ -3,9 +3,8 @@
  * throwing: D1 down for hours, a bug). What it named is marked `dead` and stays in D1, visible and
  * replayable: the one delivery, or an event that was never routed. Acked only once D1 says so.
  */
-import { type Alert, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
-import { wakeSender } from '../alerts/wake';
-import { config } from '../config';
+import type { Alert } from '../alerts/raise';
+import { raiseNow } from '../alerts/wake';
 import { log } from '../lib/log';
 import { summaryStatement } from '../store/deliveries';
 import { markDead } from '../store/events';
@@ -35,15 +34,7 @@ export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env:
             errorClass: 'retries_exhausted',
             eventId,
           };
-          const statements: D1PreparedStatement[] = [];
-          const indexes = raiseInto(
-            statements,
-            env.DB,
-            alert,
-            channelsFor(config.alerts.channels, alert),
-            nowMs,
-          );
-          if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
+          await raiseNow(env, alert, nowMs);
         }
       } else marked = await markDead(env.DB, eventId, 'retries exhausted', ['queued', 'routing']);
       if (marked)

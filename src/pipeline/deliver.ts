@@ -12,9 +12,9 @@
  */
 import { destinationRecovered } from '../alerts/maintain';
 import { maskEmail, maskPhone } from '../alerts/mask';
-import { type Alert, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
+import { type Alert, raiseInto, wroteMessage } from '../alerts/raise';
 import type { AlertSample } from '../alerts/types';
-import { wakeSender } from '../alerts/wake';
+import { raiseNow, wakeSender } from '../alerts/wake';
 import { config } from '../config';
 import { type Settings, settings } from '../config/settings';
 import { credentialVarOf, destinations } from '../destinations/registry';
@@ -34,7 +34,6 @@ import {
   releaseStatement,
   summaryStatement,
   toPersonRecord,
-  unparkDeliveries,
   updateStatement,
 } from '../store/deliveries';
 import { claimEvent, getEvent } from '../store/events';
@@ -48,13 +47,8 @@ import {
   resumeStatement,
 } from '../store/health';
 import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
-import {
-  backoffSeconds,
-  decideDelivery,
-  isOutage,
-  MAX_QUEUE_DELAY_SECONDS,
-  mayHaveApplied,
-} from './retry-policy';
+import { resendParked } from './resume';
+import { backoffSeconds, decideDelivery, isOutage, mayHaveApplied, queueDelaySeconds } from './retry-policy';
 import { type Gate, routeEvent } from './routing';
 import { isFinalEvent } from './status';
 
@@ -85,11 +79,6 @@ interface Plan {
   work: Work[];
   resend: Outgoing[];
 }
-
-/** A wait as a queue delay: at least a second, at most what Queues accept (12 h; longer waits come back). */
-const alertChannels = () => config.alerts.channels;
-
-const waitSeconds = (ms: number) => Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
   const config = settings(env);
@@ -222,7 +211,7 @@ async function plan(
     }
     if (isFinalEvent(current.status)) return { work: [], resend: [] };
     if (current.status === 'routing')
-      return { work: [], resend: [self(waitSeconds((current.leaseUntil ?? nowMs) - nowMs))] };
+      return { work: [], resend: [self(queueDelaySeconds((current.leaseUntil ?? nowMs) - nowMs))] };
     // Routed already (a repeated message, or one from before deliveries existed): its waiting
     // deliveries that are due are taken, each on its own.
     const { results } = await env.DB.prepare(
@@ -280,7 +269,7 @@ async function takeDelivery(
   }
   const g = await gate(body.destination, body.probe === true);
   if (g.kind === 'held')
-    return { work: [], resend: [{ body, delaySeconds: waitSeconds(g.untilMs - nowMs) }] };
+    return { work: [], resend: [{ body, delaySeconds: queueDelaySeconds(g.untilMs - nowMs) }] };
   if (g.kind === 'paused') {
     await parkStatement(env.DB, body.eventId, body.destination, nowMs).run();
     return { work: [], resend: [] };
@@ -347,7 +336,7 @@ function notTaken(body: DeliveryMessage, delivery: DeliveryRow | undefined, nowM
       : delivery.status === 'queued' || delivery.status === 'retrying'
         ? delivery.next_attempt_at
         : null;
-  return until === null ? [] : [{ body, delaySeconds: waitSeconds(until - nowMs) }];
+  return until === null ? [] : [{ body, delaySeconds: queueDelaySeconds(until - nowMs) }];
 }
 
 /**
@@ -396,7 +385,7 @@ async function resolveRecords(
     // lease covers the attempt in flight, or lasts until its next retry), then update the record.
     wait(
       item,
-      Math.max(CREATION_WAIT_SECONDS, waitSeconds((record.creatingUntil ?? nowMs) - LEASE_MS - nowMs)),
+      Math.max(CREATION_WAIT_SECONDS, queueDelaySeconds((record.creatingUntil ?? nowMs) - LEASE_MS - nowMs)),
     );
     return [];
   });
@@ -498,8 +487,7 @@ function record(
   nowMs: number,
 ): Changes {
   const changes: Changes = { paused: [], resumed: [], alerts: [] };
-  const raise = (alert: Alert) =>
-    changes.alerts.push(...raiseInto(statements, db, alert, channelsFor(alertChannels(), alert), nowMs));
+  const raise = (alert: Alert) => changes.alerts.push(...raiseInto(statements, db, alert, nowMs));
   const events = new Set<string>();
   const perDestination = new Map<
     string,
@@ -689,9 +677,7 @@ async function afterRecord(
         destination: pause.destination,
         errorClass: 'outage',
       };
-      const statements: D1PreparedStatement[] = [];
-      const indexes = raiseInto(statements, env.DB, alert, channelsFor(alertChannels(), alert), nowMs);
-      wake = wroteMessage(await env.DB.batch(statements), indexes) || wake;
+      await raiseNow(env, alert, nowMs);
     }
   }
   for (const resume of changes.resumed) {
@@ -699,11 +685,7 @@ async function afterRecord(
     log.info('destination resumed', { destination: resume.destination });
     wake = (await destinationRecovered(env, resume.destination, nowMs)) || wake;
     try {
-      const ids = await unparkDeliveries(env.DB, resume.destination, nowMs, UNPARK_NOW);
-      await enqueue(
-        env.DELIVERIES,
-        ids.map((eventId) => ({ body: { eventId, destination: resume.destination } })),
-      );
+      await resendParked(env, resume.destination, nowMs, UNPARK_NOW);
     } catch (error) {
       // The outcomes are recorded; what was not re-sent here, the sweep sends (it unparks too).
       log.error('resending parked deliveries failed; the sweep will', {

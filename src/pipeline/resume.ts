@@ -16,7 +16,20 @@ export async function resumeDestination(
   await resumeStatement(env.DB, destination, nowMs).run();
   // The pause is over: its alert closes with a recovery message.
   if (await destinationRecovered(env, destination, nowMs)) await wakeSender(env);
-  const ids = await unparkDeliveries(env.DB, destination, nowMs, 1000);
+  return resendParked(env, destination, nowMs);
+}
+
+/**
+ * A destination active again: its parked deliveries (the first `limit`; the sweep sends the rest)
+ * back in the queue's hands. Answers how many were sent.
+ */
+export async function resendParked(
+  env: Env,
+  destination: string,
+  nowMs: number,
+  limit = 1000,
+): Promise<number> {
+  const ids = await unparkDeliveries(env.DB, destination, nowMs, limit);
   await enqueue(
     env.DELIVERIES,
     ids.map((eventId) => ({ body: { eventId, destination } })),

@@ -25,6 +25,10 @@ export type Decision =
 /** Cloudflare Queues reject a longer `delaySeconds`. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
+/** A wait as a queue delay: at least a second, at most what Queues accept (longer waits come back). */
+export const queueDelaySeconds = (ms: number): number =>
+  Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
+
 /**
  * Transient failures are retried: the network, timeouts, 408, 429 and 5xx (RFC 9110 marks them as
  * worth repeating), and a provider lookup. Any other 4xx means the destination refused this lead:

@@ -3,8 +3,8 @@
  * belongs to (folding repeats within the merge window), pick its destinations from the routes,
  * and create one delivery per destination. Its deliveries are then attempted in the same batch.
  */
-import { type Alert, alertSettings, channelsFor, raiseInto, wroteMessage } from '../alerts/raise';
-import { wakeSender } from '../alerts/wake';
+import { type Alert, alertSettings } from '../alerts/raise';
+import { raiseNow } from '../alerts/wake';
 import { config } from '../config';
 import type { Settings } from '../config/settings';
 import { LookupError } from '../enrich/meta-graph';
@@ -27,7 +27,7 @@ import {
 } from '../store/people';
 import type { Outgoing } from './enqueue';
 import { parsePayload, validatePayload } from './parse';
-import { decide, MAX_QUEUE_DELAY_SECONDS } from './retry-policy';
+import { decide, queueDelaySeconds } from './retry-policy';
 import { destinationsFor } from './route';
 
 /** How a destination may be used in this batch (src/pipeline/deliver.ts decides it once per batch). */
@@ -43,9 +43,6 @@ export interface Routed {
 
 /** What routing left for the queue: messages to send (waiting out a hold or a window). */
 export type RoutingResult = { routed: Routed; resend: Outgoing[] } | { resend: Outgoing[] };
-
-/** A wait as a queue delay: at least a second, at most what Queues accept (12 h; longer waits come back). */
-const waitSeconds = (ms: number) => Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 
 export async function routeEvent(
   env: Env,
@@ -89,11 +86,9 @@ export async function routeEvent(
       eventId: event.id,
       postAt: alertSettings(config.alerts).invalidThreshold,
     };
-    const statements = [
+    await raiseNow(env, alert, nowMs, [
       eventUpdateStatement(env.DB, event.id, { status: 'invalid', lastError: mapped.problem }),
-    ];
-    const indexes = raiseInto(statements, env.DB, alert, channelsFor(config.alerts.channels, alert), nowMs);
-    if (wroteMessage(await env.DB.batch(statements), indexes)) await wakeSender(env);
+    ]);
     log.warn('lead invalid; stored for replay after a fix', {
       event_id: event.id,
       source: event.source,
@@ -164,7 +159,7 @@ export async function routeEvent(
     else if (g.kind === 'held')
       resend.push({
         body: { eventId: event.id, destination: name },
-        delaySeconds: waitSeconds(g.untilMs - nowMs),
+        delaySeconds: queueDelaySeconds(g.untilMs - nowMs),
       });
   });
   return { routed: { taken, lead, personId: person.id, mergedEventIds }, resend };
@@ -196,7 +191,7 @@ async function mergeWindow(
     return {
       resend: {
         body: { eventId: event.id },
-        delaySeconds: waitSeconds((person.pendingUntil ?? nowMs) - nowMs),
+        delaySeconds: queueDelaySeconds((person.pendingUntil ?? nowMs) - nowMs),
       },
     };
   }
@@ -206,7 +201,7 @@ async function mergeWindow(
     (await openWindow(env.DB, person.id, event.id, nowMs + windowMs, nowMs))
   ) {
     await deferEvent(env.DB, event.id, nowMs, lead);
-    return { resend: { body: { eventId: event.id }, delaySeconds: waitSeconds(windowMs) } };
+    return { resend: { body: { eventId: event.id }, delaySeconds: queueDelaySeconds(windowMs) } };
   }
   const merged = await closeWindow(env.DB, person.id, event.id);
   return {

@@ -5,7 +5,6 @@
  */
 import type { ErrorClass } from '../lib/outcome';
 import {
-  DELIVERY_STATUS_LIST,
   type DeliveryStatus,
   FINAL_DELIVERY_STATUSES,
   FINAL_EVENT_STATUSES,
@@ -324,8 +323,6 @@ export async function deliveryCounts(
   for (const row of results) out.set(row.destination, { ...out.get(row.destination), [row.status]: row.n });
   return out;
 }
-
-export const DELIVERY_STATUSES_FOR_FILTER = DELIVERY_STATUS_LIST;
 
 // ---- A person's record in a destination -------------------------------------------------------
 

@@ -5,9 +5,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import { maintainAlerts } from '../../src/alerts/maintain';
-import { channelsFor, raiseInto } from '../../src/alerts/raise';
+import { raiseInto } from '../../src/alerts/raise';
 import { sendAlerts } from '../../src/alerts/send';
-import { config } from '../../src/config';
 import { hmac, toHex, utf8 } from '../../src/verify/crypto';
 import { TEST_ADMIN_TOKEN, TEST_DEMO_SECRET, TEST_EMAIL_TOKEN, TEST_SLACK_SIGNING_SECRET } from '../secrets';
 import { call, crmScript, postDemo, postLead, uniqueEmail, waitForStatus } from './helpers';
@@ -138,7 +137,7 @@ describe('a burst of 1,000 failures', () => {
           eventId: `evt_burst_${j}`,
           sample: { eventId: `evt_burst_${j}`, httpStatus: 400, reason: 'HTTP 400' },
         };
-        raiseInto(statements, env.DB, alert, channelsFor(config.alerts.channels, alert), now);
+        raiseInto(statements, env.DB, alert, now);
       }
       await env.DB.batch(statements);
     }
@@ -152,13 +151,7 @@ describe('a burst of 1,000 failures', () => {
     // A window later, with more failures meanwhile: one summary.
     const more: D1PreparedStatement[] = [];
     const late = { kind: 'refused' as const, source: 'demo', destination, errorClass: 'client_error' };
-    raiseInto(
-      more,
-      env.DB,
-      { ...late, eventId: 'evt_burst_late' },
-      channelsFor(config.alerts.channels, late),
-      now + 30_000,
-    );
+    raiseInto(more, env.DB, { ...late, eventId: 'evt_burst_late' }, now + 30_000);
     await env.DB.batch(more);
     await maintainAlerts(env, now + 61_000);
     await sendAlerts(env, now + 61_000);
@@ -260,7 +253,7 @@ describe('a Slack outage', () => {
     };
     const statements: D1PreparedStatement[] = [];
     const now = Date.now();
-    raiseInto(statements, env.DB, alert, ['oncall'], now);
+    raiseInto(statements, env.DB, alert, now, ['oncall']);
     await env.DB.batch(statements);
 
     expect(await sendAlerts(env, now)).toMatchObject({ waiting: 1 });
