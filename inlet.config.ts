@@ -84,6 +84,10 @@ export default defineConfig({
     slack: { allowedUsers: ['U0DEVUSER1'] },
   },
 
+  // Raw payloads, headers and leads are purged after this many days by the cron; the event rows
+  // and the stats stay (docs/runbook.md, "Retention and erasure").
+  retention: { days: 30 },
+
   routes: [
     { from: ['demo', 'zapier', 'svix', 'make'], to: 'crm' },
     // My two Typeform forms and my Meta Lead Ads go to HubSpot…

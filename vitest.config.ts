@@ -69,6 +69,7 @@ export default defineConfig({
           },
           'inlet-deliveries-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.05 },
           'inlet-alerts': { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 3 },
+          'inlet-jobs': { maxBatchSize: 5, maxBatchTimeout: 0.05, maxRetries: 10 },
         },
       },
     })),

@@ -3,15 +3,18 @@
  * answer is an RFC 9457 problem with a stable `code`; anything unexpected is logged and answered
  * as a generic 500 that reveals nothing.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { InletError, toProblem } from './errors';
 import { log } from './lib/log';
 import { admin } from './routes/admin';
 import { ingest } from './routes/ingest';
 import { slack } from './routes/slack';
+import { findSource } from './sources/registry';
+import { countRejection, UNKNOWN_SOURCE } from './store/stats';
 
-export const app = new Hono<{ Bindings: Env; Variables: { requestId: string } }>();
+type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+export const app = new Hono<AppEnv>();
 
 app.use('*', async (c, next) => {
   c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
@@ -32,10 +35,23 @@ function problemResponse(error: InletError, requestId: string): Response {
 
 app.notFound((c) => problemResponse(new InletError(404, 'not_found', 'No such route.'), c.get('requestId')));
 
+/** A refused webhook, counted for the funnel's `rejected` by source and reason. */
+function countIfIngest(c: Context<AppEnv>, code: string): void {
+  const [, prefix, name] = c.req.path.split('/');
+  if (prefix !== 'in' || !name) return;
+  countRejection(c.env.DB, findSource(name) ? name : UNKNOWN_SOURCE, code, (p) =>
+    c.executionCtx.waitUntil(p),
+  );
+}
+
 app.onError((error, c) => {
   const requestId = c.get('requestId') ?? crypto.randomUUID();
-  if (error instanceof InletError) return problemResponse(error, requestId);
+  if (error instanceof InletError) {
+    if (error.status < 500) countIfIngest(c, error.code);
+    return problemResponse(error, requestId);
+  }
   if (error instanceof HTTPException) {
+    countIfIngest(c, error.status === 413 ? 'payload_too_large' : 'malformed_body');
     return problemResponse(
       new InletError(
         error.status === 413 ? 413 : 400,

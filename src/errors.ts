@@ -17,6 +17,9 @@ export type ProblemCode =
   | 'method_not_allowed'
   | 'not_found'
   | 'unauthorized'
+  | 'forbidden'
+  | 'invalid_request'
+  | 'conflict'
   | 'internal_error';
 
 /** One failing place in a payload: a path such as `contact.email`, never the value found there. */
@@ -52,6 +55,9 @@ const TITLES: Record<ProblemCode, string> = {
   method_not_allowed: 'Method not allowed',
   not_found: 'Not found',
   unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  invalid_request: 'Invalid request',
+  conflict: 'Conflict',
   internal_error: 'Internal error',
 };
 

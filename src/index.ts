@@ -4,6 +4,7 @@ import { app } from './app';
 import { deadLetterBatch } from './pipeline/dead-letter';
 import { deliverBatch } from './pipeline/deliver';
 import type { DeliveryMessage } from './pipeline/enqueue';
+import { jobsBatch, type ReplayJobMessage } from './pipeline/replay-jobs';
 import { sweep } from './pipeline/sweep';
 
 export default {
@@ -11,6 +12,8 @@ export default {
   async queue(batch, env) {
     if (batch.queue.endsWith('-dlq')) await deadLetterBatch(batch, env);
     else if (batch.queue === 'inlet-alerts') await alertsBatch(batch, env);
+    else if (batch.queue === 'inlet-jobs')
+      await jobsBatch(batch as unknown as MessageBatch<ReplayJobMessage>, env);
     else await deliverBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {

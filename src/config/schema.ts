@@ -246,12 +246,21 @@ export const AlertsSchema = v.strictObject({
   ),
 });
 
+/**
+ * How long raw payloads, headers and leads are kept. Older events keep their row (id, source,
+ * status, times, error codes) and their place in the stats; what could identify a person is purged.
+ */
+export const RetentionSchema = v.strictObject({
+  days: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650)), 30),
+});
+
 export const InletConfigSchema = v.pipe(
   v.strictObject({
     sources: v.record(Name, SourceSchema),
     destinations: v.optional(v.record(Name, DestinationSchema), {}),
     routes: v.optional(v.array(RouteSchema), []),
     alerts: v.optional(AlertsSchema, {}),
+    retention: v.optional(RetentionSchema, {}),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;

@@ -9,14 +9,14 @@ import { config } from '../config';
 import type { Settings } from '../config/settings';
 import { LookupError } from '../enrich/meta-graph';
 import { leadContractProblem, mergeLeads, personKeys } from '../leads/identity';
-import type { Lead } from '../leads/lead';
+import type { Lead, LeadInput } from '../leads/lead';
 import { normalizeLead } from '../leads/normalize';
 import { log } from '../lib/log';
 import { eventKind, statusOf } from '../sources/events';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import { knownIn, routeStatement, summaryStatement } from '../store/deliveries';
-import { deferEvent, eventUpdateStatement, type StoredEvent, updateEvent } from '../store/events';
+import { campaignOf, deferEvent, eventUpdateStatement, type StoredEvent, updateEvent } from '../store/events';
 import {
   closeWindow,
   joinWindow,
@@ -87,7 +87,11 @@ export async function routeEvent(
       postAt: alertSettings(config.alerts).invalidThreshold,
     };
     await raiseNow(env, alert, nowMs, [
-      eventUpdateStatement(env.DB, event.id, { status: 'invalid', lastError: mapped.problem }),
+      eventUpdateStatement(env.DB, event.id, {
+        status: 'invalid',
+        lastError: mapped.problem,
+        ...(mapped.lead ? { lead: mapped.lead, leadInput: mapped.input } : {}),
+      }),
     ]);
     log.warn('lead invalid; stored for replay after a fix', {
       event_id: event.id,
@@ -98,7 +102,10 @@ export async function routeEvent(
     return { resend: [] };
   }
 
-  const person = await resolvePerson(env.DB, await personKeys(mapped.lead), nowMs);
+  const person = await resolvePerson(env.DB, await personKeys(mapped.lead), nowMs, {
+    source: event.source,
+    campaign: campaignOf(mapped.lead),
+  });
   let lead = withEvent(mapped.lead, event.eventType ?? undefined);
   let mergedEventIds: string[] = [];
   // A window this event opened is closed by it even if merging was switched off meanwhile, so the
@@ -121,6 +128,7 @@ export async function routeEvent(
       await updateEvent(env.DB, event.id, {
         status: 'ignored',
         lead,
+        leadInput: mapped.input,
         personId: person.id,
         lastError: 'no_record: an update for a person no routed destination has a record of',
       });
@@ -128,7 +136,13 @@ export async function routeEvent(
     }
   }
   if (names.length === 0) {
-    await updateEvent(env.DB, event.id, { status: 'unrouted', lead, personId: person.id, lastError: null });
+    await updateEvent(env.DB, event.id, {
+      status: 'unrouted',
+      lead,
+      leadInput: mapped.input,
+      personId: person.id,
+      lastError: null,
+    });
     log.info('no route for the lead; kept as unrouted', { event_id: event.id, source: event.source });
     return { resend: [] };
   }
@@ -142,6 +156,7 @@ export async function routeEvent(
     eventUpdateStatement(env.DB, event.id, {
       status: 'delivering',
       lead,
+      leadInput: mapped.input,
       personId: person.id,
       lastError: null,
     }),
@@ -220,13 +235,18 @@ function withEvent(lead: Lead, eventType: string | undefined): Lead {
   };
 }
 
-type Mapped = { lead: Lead } | { problem: string } | { lookupFailed: string };
+type Mapped =
+  | { lead: Lead; input: LeadInput }
+  | { problem: string; lead?: Lead; input?: LeadInput }
+  | { lookupFailed: string };
 
 async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<Mapped> {
   let lead: Lead;
+  let input: LeadInput;
   try {
     const payload = validatePayload(source.schema, await parsePayload(event.contentType, event.body));
-    lead = normalizeLead(await source.toLead(payload, env), {
+    input = await source.toLead(payload, env);
+    lead = normalizeLead(input, {
       source: source.name,
       ...(source.defaultRegion ? { defaultRegion: source.defaultRegion } : {}),
     });
@@ -239,5 +259,7 @@ async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<Map
     return { problem: `mapping_failed: ${error instanceof Error ? error.message.slice(0, 120) : 'unknown'}` };
   }
   const problem = leadContractProblem(lead);
-  return problem ? { problem: `${problem}: the lead has neither a valid email nor a phone` } : { lead };
+  return problem
+    ? { problem: `${problem}: the lead has neither a valid email nor a phone`, lead, input }
+    : { lead, input };
 }

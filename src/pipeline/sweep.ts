@@ -12,7 +12,10 @@ import { log } from '../lib/log';
 import { parkedDelivery, unparkDeliveries } from '../store/deliveries';
 import { listUnsent, touchEnqueued } from '../store/events';
 import { claimProbe, readHealth } from '../store/health';
+import { purgeExpired } from '../store/privacy';
+import { flushRejections } from '../store/stats';
 import { enqueue, type Outgoing } from './enqueue';
+import { resumeStalledJobs } from './replay-jobs';
 
 const SWEEP_LIMIT = 100;
 const UNPARK_LIMIT = 1000;
@@ -45,6 +48,18 @@ export async function sweep(env: Env, nowMs: number = Date.now()): Promise<numbe
       if (eventId && (await claimProbe(env.DB, name, nowMs)))
         outgoing.push({ body: { eventId, destination: name, probe: true } });
     }
+  }
+
+  // Bulk replays whose chunk message was lost, events past retention, and the rejection counts
+  // of this isolate: housekeeping that must never fail the sweep.
+  try {
+    await resumeStalledJobs(env, nowMs);
+    await purgeExpired(env.DB, config.retention.days, nowMs);
+    await flushRejections(env.DB, nowMs);
+  } catch (error) {
+    log.error('sweep housekeeping failed; next sweep', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   }
 
   // Alerts: summaries, recoveries and the backlog, then whatever the outbox holds. Never allowed

@@ -1,29 +1,48 @@
 /**
- * `/admin/*`: the operator's view of events and destinations — list, read back with every delivery
- * and attempt, replay one or in bulk, see each destination's health and pause or resume it —
- * behind a bearer token (`ADMIN_TOKEN`) compared in constant time.
+ * `/admin/*`: the operator's JSON API — search events, read one with everything kept about it,
+ * replay one, a list, or everything a filter matches (as a job), read the funnel, cohorts and
+ * latency, erase a person, see and pause destinations — behind a bearer token (`ADMIN_TOKEN`)
+ * compared in constant time. Each route is declared with its valibot schemas (./admin-schemas.ts),
+ * which validate the request and generate /admin/openapi.json (./openapi.ts).
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import { replayGroup } from '../alerts/replay';
 import { config } from '../config';
 import { InletError } from '../errors';
-import { parsePayload, validatePayload } from '../pipeline/parse';
+import { log } from '../lib/log';
+import { parsePayload } from '../pipeline/parse';
 import { replay } from '../pipeline/replay';
+import { cancelJob, getJob, listJobs, startJob } from '../pipeline/replay-jobs';
 import { resumeDestination } from '../pipeline/resume';
-import { EVENT_STATUS_LIST } from '../pipeline/status';
 import { deliveryCounts, listAttempts, listDeliveries } from '../store/deliveries';
-import { getEvent, listEvents } from '../store/events';
+import { getEvent } from '../store/events';
 import { healthy, pauseStatement, readHealth } from '../store/health';
+import { erasePerson } from '../store/privacy';
+import { type EventFilter, searchEvents } from '../store/search';
+import { cohorts, funnel, latency, type StatsRange } from '../store/stats';
 import { constantTimeEqual } from '../verify/crypto';
+import * as s from './admin-schemas';
+import { type ApiRoute, openApiDocument, referencePage } from './openapi';
 
+type AdminContext = Context<{ Bindings: Env }>;
 export const admin = new Hono<{ Bindings: Env }>();
+export const adminRoutes: ApiRoute[] = [];
+
+/** The bearer check, shared with the dashboard's sign-in. */
+export async function isAdminToken(env: Env, token: string): Promise<boolean> {
+  // An unset ADMIN_TOKEN must not turn into "the empty token is valid".
+  return Boolean(env.ADMIN_TOKEN && token && (await constantTimeEqual(token, env.ADMIN_TOKEN)));
+}
+
+/** The contract is public (it holds no data); everything else needs the token. */
+const PUBLIC_PATHS = new Set(['/admin/openapi.json', '/admin/reference']);
 
 admin.use('*', async (c, next) => {
+  if (PUBLIC_PATHS.has(c.req.path)) return next();
   const header = c.req.header('authorization') ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-  // An unset ADMIN_TOKEN must not turn into "the empty token is valid".
-  if (!c.env.ADMIN_TOKEN || !token || !(await constantTimeEqual(token, c.env.ADMIN_TOKEN))) {
+  if (!(await isAdminToken(c.env, token))) {
     throw new InletError(401, 'unauthorized', 'A valid admin bearer token is required.', undefined, {
       'www-authenticate': 'Bearer realm="inlet-admin"',
     });
@@ -31,144 +50,432 @@ admin.use('*', async (c, next) => {
   await next();
 });
 
-const decoder = new TextDecoder();
-
-admin.get('/events/:id', async (c) => {
-  const event = await getEvent(c.env.DB, c.req.param('id'));
-  if (!event) throw new InletError(404, 'not_found', 'No event has this id.');
-  return c.json({
-    id: event.id,
-    source: event.source,
-    status: event.status,
-    event_type: event.eventType,
-    idempotency_key: event.idempotencyKey,
-    received_at: new Date(event.receivedAt).toISOString(),
-    delivered_at: event.deliveredAt === null ? null : new Date(event.deliveredAt).toISOString(),
-    last_error: event.lastError,
-    person_id: event.personId,
-    merged_into: event.mergedInto,
-    deliveries: (await listDeliveries(c.env.DB, event.id)).map((delivery) => ({
-      destination: delivery.destination,
-      status: delivery.status,
-      attempts: delivery.attempts,
-      record_id: delivery.recordId,
-      last_error: delivery.lastError,
-      next_attempt_at:
-        delivery.nextAttemptAt === null ? null : new Date(delivery.nextAttemptAt).toISOString(),
-      delivered_at: delivery.deliveredAt === null ? null : new Date(delivery.deliveredAt).toISOString(),
+/** Our schemas' messages quote no value, so they are shown as they are. */
+function check<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  throw new InletError(
+    400,
+    'invalid_request',
+    'The request is not valid; see issues.',
+    result.issues.slice(0, 20).map((issue) => ({
+      path: v.getDotPath(issue) ?? '',
+      // valibot's own messages end "but received <the value>": only the expectation is kept.
+      message: issue.message.includes('but received')
+        ? `Invalid ${issue.type}${issue.expected ? `: expected ${issue.expected}` : ''}`
+        : issue.message,
     })),
-    attempts: await listAttempts(c.env.DB, event.id),
-    lead: event.lead,
-    request: { content_type: event.contentType, headers: event.headers, body: decoder.decode(event.body) },
+  );
+}
+
+async function jsonBody(c: AdminContext): Promise<unknown> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.length === 0) return {};
+  return parsePayload(c.req.header('content-type') ?? 'application/json', bytes);
+}
+
+interface Spec<Q extends v.GenericSchema | undefined, B extends v.GenericSchema | undefined> {
+  summary: string;
+  description?: string;
+  tag: string;
+  query?: Q;
+  body?: B;
+  answers: Record<number, { description: string; schema?: v.GenericSchema }>;
+}
+
+type In<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
+
+/** Registers a route with its contract: the handler gets the validated query and body. */
+function route<
+  Q extends v.GenericSchema | undefined = undefined,
+  B extends v.GenericSchema | undefined = undefined,
+>(
+  method: 'get' | 'post',
+  path: string,
+  spec: Spec<Q, B>,
+  handler: (c: AdminContext, input: { query: In<Q>; body: In<B> }) => Promise<Response>,
+): void {
+  adminRoutes.push({ method, path, ...spec } as ApiRoute);
+  admin[method](path, async (c) => {
+    const query = (spec.query ? check(spec.query, c.req.query()) : undefined) as In<Q>;
+    const body = (spec.body ? check(spec.body, await jsonBody(c)) : undefined) as In<B>;
+    return handler(c, { query, body });
   });
-});
+}
 
-const ListQuerySchema = v.object({
-  status: v.optional(v.picklist(EVENT_STATUS_LIST)),
-  source: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  before: v.optional(v.pipe(v.string(), v.maxLength(40))),
-  limit: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(500)), '50'),
-});
+const param = (c: AdminContext, name: string): string => c.req.param(name) ?? '';
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const problem = { schema: s.ProblemSchema };
+const notFound = { description: 'No such event, job or destination.', ...problem };
+const invalid = { description: 'The query or body is not valid (code invalid_request).', ...problem };
 
-admin.get('/events', async (c) => {
-  const query = validatePayload(ListQuerySchema, c.req.query());
-  const events = await listEvents(c.env.DB, {
-    limit: query.limit,
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.source ? { source: query.source } : {}),
-    ...(query.before ? { before: query.before } : {}),
-  });
-  const last = events.at(-1);
-  return c.json({ events, next: events.length === query.limit && last ? last.id : null });
-});
+/** The API's filter (query names, ISO times) as the store's. */
+export function toFilter(query: s.EventFilterInput): EventFilter {
+  return {
+    status: query.status,
+    source: query.source,
+    destination: query.destination,
+    deliveryStatus: query.delivery_status,
+    errorClass: query.error_class,
+    campaign: query.campaign,
+    eventType: query.event_type,
+    email: query.email,
+    phone: query.phone,
+    fromMs: query.from === undefined ? undefined : Date.parse(query.from),
+    toMs: query.to === undefined ? undefined : Date.parse(query.to),
+  };
+}
 
-const DestinationName = v.pipe(
-  v.string(),
-  v.check((name) => Object.hasOwn(config.destinations, name), 'is not a configured destination'),
+// Cursors are opaque: today the last id of the page, tomorrow anything.
+const encodeCursor = (id: string) => btoa(id).replaceAll('=', '');
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const id = atob(cursor);
+    if (/^[a-z]{3}_[0-9A-Z]{26}$/.test(id)) return id;
+  } catch {}
+  throw new InletError(400, 'invalid_request', 'The cursor is not one this API gave.', [
+    { path: 'cursor', message: 'unknown cursor' },
+  ]);
+}
+
+// --- events --------------------------------------------------------------------------------------
+
+route(
+  'get',
+  '/events',
+  {
+    tag: 'Events',
+    summary: 'Search events',
+    description:
+      'Newest first. Filters combine with AND; a person is found by email or phone through the stored hashes.',
+    query: s.SearchQuery,
+    answers: { 200: { description: 'A page of events.', schema: s.EventListSchema }, 400: invalid },
+  },
+  async (c, { query }) => {
+    const { limit, cursor, ...filter } = query;
+    const events = await searchEvents(c.env.DB, toFilter(filter), { before: decodeCursor(cursor) }, limit);
+    const last = events.at(-1);
+    return c.json({ events, next_cursor: events.length === limit && last ? encodeCursor(last.id) : null });
+  },
 );
 
-const ReplayQuerySchema = v.object({
-  destination: v.optional(DestinationName),
-  /** Deliver again where it was delivered already. */
-  all: v.optional(v.picklist(['true', 'false'])),
-});
+const decoder = new TextDecoder();
 
-/**
- * Replays one event: routed again, its deliveries that did not end delivered attempted again
- * (`?destination=` for one; `?all=true` to deliver where it was delivered already).
- */
-admin.post('/events/:id/replay', async (c) => {
-  const id = c.req.param('id');
-  const query = validatePayload(ReplayQuerySchema, c.req.query());
-  if (!(await getEvent(c.env.DB, id))) throw new InletError(404, 'not_found', 'No event has this id.');
-  const replayed = await replay(c.env, [id], {
-    ...(query.destination ? { destination: query.destination } : {}),
-    includeDelivered: query.all === 'true' || query.destination !== undefined,
-  });
-  return c.json({ replayed }, replayed.length ? 202 : 409);
-});
-
-/** Bulk replay: explicit ids, or every event matching a filter (dead ones after an outage, say). */
-const BulkReplaySchema = v.union([
-  v.object({
-    ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(40))), v.minLength(1), v.maxLength(500)),
-    /** Deliver again where it was delivered already. */
-    all: v.optional(v.boolean()),
-  }),
-  v.object({
-    all: v.optional(v.boolean()),
-    status: v.picklist(['dead', 'partial', 'invalid', 'unrouted', 'ignored', 'delivered'] as const),
-    source: v.optional(v.pipe(v.string(), v.maxLength(100))),
-    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)), 100),
-  }),
-]);
-
-admin.post('/replay', async (c) => {
-  const raw = await parsePayload(
-    c.req.header('content-type') ?? 'application/json',
-    new Uint8Array(await c.req.arrayBuffer()),
-  );
-  const request = validatePayload(BulkReplaySchema, raw);
-  const ids =
-    'ids' in request
-      ? request.ids
-      : (
-          await listEvents(c.env.DB, {
-            status: request.status,
-            limit: request.limit,
-            ...(request.source ? { source: request.source } : {}),
-          })
-        ).map((event) => event.id);
-  // Replaying delivered events means delivering them again; otherwise what was delivered stays so.
-  const replayed = await replay(c.env, ids, {
-    includeDelivered: request.all === true || ('status' in request && request.status === 'delivered'),
-  });
-  return c.json({ replayed, count: replayed.length }, 202);
-});
-
-/** Each configured destination with its health and the deliveries waiting for it. */
-admin.get('/destinations', async (c) => {
-  const [health, counts] = await Promise.all([readHealth(c.env.DB), deliveryCounts(c.env.DB)]);
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return c.json({
-    destinations: Object.entries(config.destinations).map(([name, entry]) => {
-      const h = health.get(name) ?? healthy(name);
-      return {
-        name,
-        type: entry.type,
-        state: h.pausedAt ? 'paused' : h.holdUntil && h.holdUntil > Date.now() ? 'held' : 'active',
-        paused: h.pausedAt
-          ? { at: iso(h.pausedAt), by: h.pausedBy, reason: h.pausedReason, next_probe_at: iso(h.probeAt) }
+route(
+  'get',
+  '/events/:id',
+  {
+    tag: 'Events',
+    summary: 'One event, with its request, lead before and after normalisation, deliveries and attempts',
+    answers: { 200: { description: 'The event.', schema: s.EventDetailSchema }, 404: notFound },
+  },
+  async (c) => {
+    const event = await getEvent(c.env.DB, param(c, 'id'));
+    if (!event) throw new InletError(404, 'not_found', 'No event has this id.');
+    const [deliveries, attempts] = await Promise.all([
+      listDeliveries(c.env.DB, event.id),
+      listAttempts(c.env.DB, event.id),
+    ]);
+    const lead = event.lead as { normalizer_version?: string } | null;
+    return c.json({
+      id: event.id,
+      source: event.source,
+      status: event.status,
+      event_type: event.eventType,
+      campaign: event.campaign,
+      idempotency_key: event.idempotencyKey,
+      received_at: new Date(event.receivedAt).toISOString(),
+      delivered_at: iso(event.deliveredAt),
+      last_error: event.lastError,
+      person_id: event.personId,
+      merged_into: event.mergedInto,
+      normalizer_version: lead?.normalizer_version ?? null,
+      purged_at: iso(event.purgedAt),
+      request:
+        event.purgedAt === null
+          ? { content_type: event.contentType, headers: event.headers, body: decoder.decode(event.body) }
           : null,
-        hold_until: h.holdUntil && h.holdUntil > Date.now() ? iso(h.holdUntil) : null,
-        failure_streak: h.failureStreak,
-        last_success_at: iso(h.lastSuccessAt),
-        last_failure_at: iso(h.lastFailureAt),
-        waiting: counts.get(name) ?? {},
-      };
-    }),
-  });
-});
+      lead_before: event.leadInput ?? null,
+      lead: event.lead ?? null,
+      deliveries: deliveries.map((delivery) => ({
+        destination: delivery.destination,
+        status: delivery.status,
+        attempts: delivery.attempts,
+        record_id: delivery.recordId,
+        last_error: delivery.lastError,
+        next_attempt_at: iso(delivery.nextAttemptAt),
+        delivered_at: iso(delivery.deliveredAt),
+      })),
+      attempts,
+    });
+  },
+);
+
+route(
+  'post',
+  '/events/:id/replay',
+  {
+    tag: 'Replay',
+    summary: 'Replay one event',
+    description:
+      "Routes it again with today's configuration and attempts its deliveries that did not end delivered; `destination` replays that one (even if delivered); `all=true` delivers again where it was delivered.",
+    query: s.ReplayQuery,
+    answers: {
+      202: { description: 'Replayed.', schema: s.ReplayedSchema },
+      404: notFound,
+      409: { description: 'A consumer holds the event right now; try again in a moment.', ...problem },
+    },
+  },
+  async (c, { query }) => {
+    const id = param(c, 'id');
+    if (!(await getEvent(c.env.DB, id))) throw new InletError(404, 'not_found', 'No event has this id.');
+    const replayed = await replay(c.env, [id], {
+      ...(query.destination ? { destination: query.destination } : {}),
+      includeDelivered: query.all === 'true' || query.destination !== undefined,
+    });
+    if (replayed.length === 0)
+      throw new InletError(
+        409,
+        'conflict',
+        'A consumer is handling this event right now; replay it in a moment.',
+      );
+    log.info('replay', { event_id: id, destination: query.destination ?? null });
+    return c.json({ replayed, count: replayed.length }, 202);
+  },
+);
+
+route(
+  'post',
+  '/replay',
+  {
+    tag: 'Replay',
+    summary: 'Replay up to 500 events by id',
+    body: s.ReplayIdsBody,
+    answers: { 202: { description: 'Replayed.', schema: s.ReplayedSchema }, 400: invalid },
+  },
+  async (c, { body }) => {
+    const replayed = await replay(c.env, body.ids, { includeDelivered: body.all });
+    return c.json({ replayed, count: replayed.length }, 202);
+  },
+);
+
+// --- bulk replay jobs ----------------------------------------------------------------------------
+
+route(
+  'post',
+  '/replay-jobs',
+  {
+    tag: 'Replay',
+    summary: 'Replay everything a filter matches, as a job',
+    description:
+      'Covers the events that matched when it started, in chunks through the queue, each at most once. Send an `Idempotency-Key` header to make a retried request answer the first job instead of starting another.',
+    body: s.ReplayJobBody,
+    answers: {
+      202: { description: 'Started.', schema: s.JobAnswerSchema },
+      200: { description: 'The job this Idempotency-Key started before.', schema: s.JobAnswerSchema },
+      400: invalid,
+    },
+  },
+  async (c, { body }) => {
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key))
+      throw new InletError(400, 'invalid_request', 'Idempotency-Key must be 1–200 visible ASCII characters.');
+    const { job, created } = await startJob(c.env, {
+      filter: toFilter(body.filter),
+      includeDelivered: body.all,
+      destination: body.destination,
+      idempotencyKey: key,
+    });
+    if (created) log.info('replay job started', { job_id: job.id, matched: job.matched });
+    return c.json({ job: { ...job, filter: body.filter } }, created ? 202 : 200);
+  },
+);
+
+route(
+  'get',
+  '/replay-jobs',
+  {
+    tag: 'Replay',
+    summary: 'Replay jobs, newest first',
+    query: s.PageQuery,
+    answers: { 200: { description: 'A page of jobs.', schema: s.JobListSchema } },
+  },
+  async (c, { query }) => {
+    const jobs = await listJobs(c.env.DB, decodeCursor(query.cursor), query.limit);
+    const last = jobs.at(-1);
+    return c.json({
+      jobs: jobs.map(publicJob),
+      next_cursor: jobs.length === query.limit && last ? encodeCursor(last.id) : null,
+    });
+  },
+);
+
+/** A job's filter as the API takes it (times back to ISO), so it can be sent again as it is. */
+function publicJob(job: Awaited<ReturnType<typeof getJob>> & {}) {
+  const { fromMs, toMs, deliveryStatus, errorClass, eventType, ...rest } = job.filter;
+  const filter = Object.fromEntries(
+    Object.entries({
+      ...rest,
+      delivery_status: deliveryStatus,
+      error_class: errorClass,
+      event_type: eventType,
+      from: fromMs === undefined ? undefined : new Date(fromMs).toISOString(),
+      to: toMs === undefined ? undefined : new Date(toMs).toISOString(),
+    }).filter(([, value]) => value !== undefined && value !== null),
+  );
+  return { ...job, filter };
+}
+
+route(
+  'get',
+  '/replay-jobs/:id',
+  {
+    tag: 'Replay',
+    summary: "A replay job's progress",
+    answers: { 200: { description: 'The job.', schema: s.JobAnswerSchema }, 404: notFound },
+  },
+  async (c) => {
+    const job = await getJob(c.env.DB, param(c, 'id'));
+    if (!job) throw new InletError(404, 'not_found', 'No replay job has this id.');
+    return c.json({ job: publicJob(job) });
+  },
+);
+
+route(
+  'post',
+  '/replay-jobs/:id/cancel',
+  {
+    tag: 'Replay',
+    summary: 'Cancel a replay job',
+    description: 'A chunk under way finishes; no later chunk starts. A finished job stays as it ended.',
+    answers: { 200: { description: 'The job.', schema: s.JobAnswerSchema }, 404: notFound },
+  },
+  async (c) => {
+    const job = await cancelJob(c.env.DB, param(c, 'id'));
+    if (!job) throw new InletError(404, 'not_found', 'No replay job has this id.');
+    return c.json({ job: publicJob(job) });
+  },
+);
+
+// --- stats ---------------------------------------------------------------------------------------
+
+const DAY_MS = 86_400_000;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** `from` inclusive, `to` exclusive, by UTC day; the last 30 days by default. */
+function statsRange(query: v.InferOutput<typeof s.StatsQuery>): StatsRange {
+  const to = query.to === undefined ? day(Date.now() + DAY_MS) : day(Date.parse(query.to));
+  const from = query.from === undefined ? day(Date.parse(to) - 30 * DAY_MS) : day(Date.parse(query.from));
+  return { from, to, source: query.source, campaign: query.campaign };
+}
+
+route(
+  'get',
+  '/stats/funnel',
+  {
+    tag: 'Stats',
+    summary: 'The funnel per day, source and campaign',
+    description:
+      '`received` counts every stored event; the stages split it; `rejected` counts requests refused before an event was stored, by reason.',
+    query: s.StatsQuery,
+    answers: { 200: { description: 'The funnel.', schema: s.FunnelSchema }, 400: invalid },
+  },
+  async (c, { query }) => {
+    const range = statsRange(query);
+    return c.json({ from: range.from, to: range.to, ...(await funnel(c.env.DB, range)) });
+  },
+);
+
+route(
+  'get',
+  '/stats/cohorts',
+  {
+    tag: 'Stats',
+    summary: 'Weekly cohorts of new people by the source and campaign of their first lead',
+    query: s.StatsQuery,
+    answers: { 200: { description: 'The cohorts.', schema: s.CohortsSchema }, 400: invalid },
+  },
+  async (c, { query }) => {
+    const range = statsRange(query);
+    return c.json({ from: range.from, to: range.to, cohorts: await cohorts(c.env.DB, range) });
+  },
+);
+
+route(
+  'get',
+  '/stats/latency',
+  {
+    tag: 'Stats',
+    summary: 'Ingest-to-delivered latency percentiles',
+    description: 'Of events first delivered in the range; a percentile is the upper bound of its bucket.',
+    query: s.StatsQuery,
+    answers: {
+      200: { description: 'The percentiles and histogram.', schema: s.LatencySchema },
+      400: invalid,
+    },
+  },
+  async (c, { query }) => {
+    const range = statsRange(query);
+    return c.json({ from: range.from, to: range.to, ...(await latency(c.env.DB, range)) });
+  },
+);
+
+// --- people --------------------------------------------------------------------------------------
+
+route(
+  'post',
+  '/erase',
+  {
+    tag: 'People',
+    summary: 'Erase a person',
+    description:
+      'Deletes the person found by email or phone and everything held about them: events, leads, deliveries, attempts, CRM record links, alert samples. The stats counts stay. Harmless to repeat.',
+    body: s.EraseBody,
+    answers: { 200: { description: 'What was deleted.', schema: s.ErasedSchema }, 400: invalid },
+  },
+  async (c, { body }) => {
+    const erased = await erasePerson(c.env.DB, {
+      ...(body.email === undefined ? {} : { email: body.email }),
+      ...(body.phone === undefined ? {} : { phone: body.phone }),
+    });
+    log.info('erasure', { people: erased.people, events: erased.deleted.events });
+    return c.json(erased);
+  },
+);
+
+// --- destinations --------------------------------------------------------------------------------
+
+route(
+  'get',
+  '/destinations',
+  {
+    tag: 'Destinations',
+    summary: 'Each destination with its health and the deliveries waiting for it',
+    answers: { 200: { description: 'The destinations.', schema: s.DestinationsSchema } },
+  },
+  async (c) => {
+    const [health, counts] = await Promise.all([readHealth(c.env.DB), deliveryCounts(c.env.DB)]);
+    return c.json({
+      destinations: Object.entries(config.destinations).map(([name, entry]) => {
+        const h = health.get(name) ?? healthy(name);
+        return {
+          name,
+          type: entry.type,
+          state: h.pausedAt ? 'paused' : h.holdUntil && h.holdUntil > Date.now() ? 'held' : 'active',
+          paused: h.pausedAt
+            ? { at: iso(h.pausedAt), by: h.pausedBy, reason: h.pausedReason, next_probe_at: iso(h.probeAt) }
+            : null,
+          hold_until: h.holdUntil && h.holdUntil > Date.now() ? iso(h.holdUntil) : null,
+          failure_streak: h.failureStreak,
+          last_success_at: iso(h.lastSuccessAt),
+          last_failure_at: iso(h.lastFailureAt),
+          waiting: counts.get(name) ?? {},
+        };
+      }),
+    });
+  },
+);
 
 const destinationParam = (name: string): string => {
   if (!Object.hasOwn(config.destinations, name))
@@ -176,44 +483,85 @@ const destinationParam = (name: string): string => {
   return name;
 };
 
-/** Pauses by hand: deliveries wait parked, and no probe resumes it; only a resume does. */
-admin.post('/destinations/:name/pause', async (c) => {
-  const name = destinationParam(c.req.param('name'));
-  await pauseStatement(c.env.DB, name, 'operator', 'paused by an operator', Date.now(), null).run();
-  return c.json({ destination: name, state: 'paused' });
-});
+route(
+  'post',
+  '/destinations/:name/pause',
+  {
+    tag: 'Destinations',
+    summary: 'Pause a destination',
+    description: 'Deliveries wait parked, using up no attempt, and no probe resumes it: only a resume does.',
+    answers: { 200: { description: 'Paused.', schema: s.DestinationStateSchema }, 404: notFound },
+  },
+  async (c) => {
+    const name = destinationParam(param(c, 'name'));
+    await pauseStatement(c.env.DB, name, 'operator', 'paused by an operator', Date.now(), null).run();
+    log.info('destination paused by an operator', { destination: name });
+    return c.json({ destination: name, state: 'paused' });
+  },
+);
 
-/** Resumes, and sends the deliveries that waited. */
-admin.post('/destinations/:name/resume', async (c) => {
-  const name = destinationParam(c.req.param('name'));
-  const resent = await resumeDestination(c.env, name);
-  return c.json({ destination: name, state: 'active', resent });
-});
+route(
+  'post',
+  '/destinations/:name/resume',
+  {
+    tag: 'Destinations',
+    summary: 'Resume a destination, sending the deliveries that waited',
+    answers: { 200: { description: 'Resumed.', schema: s.DestinationStateSchema }, 404: notFound },
+  },
+  async (c) => {
+    const name = destinationParam(param(c, 'name'));
+    const resent = await resumeDestination(c.env, name);
+    log.info('destination resumed by an operator', { destination: name, resent });
+    return c.json({ destination: name, state: 'active', resent });
+  },
+);
 
-/** Alert groups, newest first: what is failing now (`?status=open`) or was. */
-admin.get('/alerts', async (c) => {
-  const status = c.req.query('status');
-  const { results } = await c.env.DB.prepare(
-    `SELECT id, kind, source, destination, error_class, status, count, first_at, last_at, closed_at,
-       (SELECT count(*) FROM alert_events e WHERE e.group_id = alert_groups.id) AS events
-     FROM alert_groups WHERE (?1 IS NULL OR status = ?1) ORDER BY last_at DESC LIMIT 200`,
-  )
-    .bind(status === 'open' || status === 'closed' ? status : null)
-    .all<{ first_at: number; last_at: number; closed_at: number | null }>();
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return c.json({
-    alerts: results.map((row) => ({
-      ...row,
-      first_at: iso(row.first_at),
-      last_at: iso(row.last_at),
-      closed_at: iso(row.closed_at),
-    })),
-  });
-});
+// --- alerts --------------------------------------------------------------------------------------
 
-/** Replays the events an alert is about: what the Slack button does, for the curl in the message. */
-admin.post('/alerts/:id/replay', async (c) => {
-  const result = await replayGroup(c.env, c.req.param('id'));
-  if (!result.found) throw new InletError(404, 'not_found', 'No alert has this id.');
-  return c.json({ replayed: result.replayed, count: result.replayed.length }, 202);
-});
+route(
+  'get',
+  '/alerts',
+  {
+    tag: 'Alerts',
+    summary: 'Alert groups, newest first',
+    query: s.AlertsQuery,
+    answers: { 200: { description: 'The alert groups.', schema: s.AlertsSchema } },
+  },
+  async (c, { query }) => {
+    const { results } = await c.env.DB.prepare(
+      `SELECT id, kind, source, destination, error_class, status, count, first_at, last_at, closed_at,
+         (SELECT count(*) FROM alert_events e WHERE e.group_id = alert_groups.id) AS events
+       FROM alert_groups WHERE (?1 IS NULL OR status = ?1) ORDER BY last_at DESC LIMIT 200`,
+    )
+      .bind(query.status ?? null)
+      .all<{ first_at: number; last_at: number; closed_at: number | null }>();
+    return c.json({
+      alerts: results.map((row) => ({
+        ...row,
+        first_at: iso(row.first_at),
+        last_at: iso(row.last_at),
+        closed_at: iso(row.closed_at),
+      })),
+    });
+  },
+);
+
+route(
+  'post',
+  '/alerts/:id/replay',
+  {
+    tag: 'Alerts',
+    summary: "Replay the events an alert is about (the Slack button's action)",
+    answers: { 202: { description: 'Replayed.', schema: s.ReplayedSchema }, 404: notFound },
+  },
+  async (c) => {
+    const result = await replayGroup(c.env, param(c, 'id'));
+    if (!result.found) throw new InletError(404, 'not_found', 'No alert has this id.');
+    return c.json({ replayed: result.replayed, count: result.replayed.length }, 202);
+  },
+);
+
+// --- the contract itself -------------------------------------------------------------------------
+
+admin.get('/openapi.json', (c) => c.json(openApiDocument(adminRoutes, new URL(c.req.url).origin)));
+admin.get('/reference', (c) => c.html(referencePage()));

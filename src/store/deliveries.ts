@@ -264,19 +264,49 @@ export async function requeueDeliveries(
 ): Promise<{ eventId: string; destination: string }[]> {
   if (eventIds.length === 0) return [];
   const results = await db.batch<{ event_id: string; destination: string }>(
-    eventIds.map((id) =>
-      db
-        .prepare(
-          `UPDATE deliveries SET status = 'queued', enqueued_at = ?2, lease_until = NULL, next_attempt_at = NULL
-           WHERE event_id = ?1 AND (?3 IS NULL OR destination = ?3) AND (?4 OR status != 'delivered')
-             AND NOT (status = 'delivering' AND lease_until >= ?2)
-           RETURNING event_id, destination`,
-        )
-        .bind(id, nowMs, options.destination ?? null, options.includeDelivered ? 1 : 0),
-    ),
+    requeueDeliveryStatements(db, eventIds, nowMs, options),
   );
   return results.flatMap((result) =>
     result.results.map((row) => ({ eventId: row.event_id, destination: row.destination })),
+  );
+}
+
+/**
+ * A condition every statement of a replay carries: a bulk replay's chunk only takes effect while
+ * the job still stands where the chunk began, so a chunk message handled twice replays nothing twice.
+ */
+export interface ReplayGuard {
+  jobId: string;
+  afterId: string;
+}
+
+/** The guard as SQL, its two values bound at `?n` and `?n+1`. */
+export function guardSql(n: number): string {
+  return `EXISTS (SELECT 1 FROM replay_jobs WHERE id = ?${n} AND after_id = ?${n + 1} AND status = 'running')`;
+}
+
+export function requeueDeliveryStatements(
+  db: D1Database,
+  eventIds: readonly string[],
+  nowMs: number,
+  options: { destination?: string; includeDelivered?: boolean } = {},
+  guard?: ReplayGuard,
+): D1PreparedStatement[] {
+  return eventIds.map((id) =>
+    db
+      .prepare(
+        `UPDATE deliveries SET status = 'queued', enqueued_at = ?2, lease_until = NULL, next_attempt_at = NULL
+         WHERE event_id = ?1 AND (?3 IS NULL OR destination = ?3) AND (?4 OR status != 'delivered')
+           AND NOT (status = 'delivering' AND lease_until >= ?2)${guard ? ` AND ${guardSql(5)}` : ''}
+         RETURNING event_id, destination`,
+      )
+      .bind(
+        id,
+        nowMs,
+        options.destination ?? null,
+        options.includeDelivered ? 1 : 0,
+        ...(guard ? [guard.jobId, guard.afterId] : []),
+      ),
   );
 }
 

@@ -3,7 +3,9 @@
  * (source, idempotency_key) constraint decides what is a redelivery, and the status column decides
  * whether a queue message still has work to do.
  */
+import type { Lead } from '../leads/lead';
 import { EVENT_STATUS_LIST, type EventStatus, isFinalEvent, sqlList } from '../pipeline/status';
+import { guardSql, type ReplayGuard } from './deliveries';
 
 export type { EventStatus };
 
@@ -25,6 +27,10 @@ export interface StoredEvent {
   personId: string | null;
   mergedInto: string | null;
   eventType: string | null;
+  campaign: string | null;
+  /** What the source's mapping produced, before normalisation. */
+  leadInput: unknown;
+  purgedAt: number | null;
 }
 
 interface EventRow {
@@ -34,8 +40,8 @@ interface EventRow {
   status: EventStatus;
   received_at: number;
   content_type: string;
-  headers: string;
-  body: ArrayBuffer | number[];
+  headers: string | null;
+  body: ArrayBuffer | number[] | null;
   lead: string | null;
   attempts: number;
   enqueued_at: number;
@@ -45,6 +51,9 @@ interface EventRow {
   person_id: string | null;
   merged_into: string | null;
   event_type: string | null;
+  campaign: string | null;
+  lead_input: string | null;
+  purged_at: number | null;
 }
 
 function toEvent(row: EventRow): StoredEvent {
@@ -55,9 +64,14 @@ function toEvent(row: EventRow): StoredEvent {
     status: row.status,
     receivedAt: row.received_at,
     contentType: row.content_type,
-    headers: JSON.parse(row.headers) as Record<string, string>,
+    headers: row.headers === null ? {} : (JSON.parse(row.headers) as Record<string, string>),
     // D1 returns BLOBs as ArrayBuffer in workerd, as number[] in older runtimes.
-    body: row.body instanceof ArrayBuffer ? new Uint8Array(row.body) : Uint8Array.from(row.body),
+    body:
+      row.body === null
+        ? new Uint8Array()
+        : row.body instanceof ArrayBuffer
+          ? new Uint8Array(row.body)
+          : Uint8Array.from(row.body),
     lead: row.lead === null ? null : JSON.parse(row.lead),
     attempts: row.attempts,
     enqueuedAt: row.enqueued_at,
@@ -67,6 +81,9 @@ function toEvent(row: EventRow): StoredEvent {
     personId: row.person_id,
     mergedInto: row.merged_into,
     eventType: row.event_type,
+    campaign: row.campaign,
+    leadInput: row.lead_input === null ? null : JSON.parse(row.lead_input),
+    purgedAt: row.purged_at,
   };
 }
 
@@ -192,10 +209,17 @@ export async function claimEvent(
 
 export interface EventUpdate {
   status: EventStatus;
-  lead?: unknown;
+  lead?: Lead;
+  /** The lead as mapped, before normalisation: kept for the operator to compare. */
+  leadInput?: unknown;
   personId?: string;
   deliveredAt?: number;
   lastError?: string | null;
+}
+
+/** The campaign a lead is counted and searched under: its own, else its UTM campaign. */
+export function campaignOf(lead: Lead): string | null {
+  return lead.campaign ?? lead.utm.campaign ?? null;
 }
 
 export function eventUpdateStatement(db: D1Database, id: string, update: EventUpdate): D1PreparedStatement {
@@ -203,7 +227,8 @@ export function eventUpdateStatement(db: D1Database, id: string, update: EventUp
     .prepare(
       `UPDATE events SET status = ?2, lease_until = NULL,
          lead = COALESCE(?3, lead), delivered_at = COALESCE(?4, delivered_at), last_error = ?5,
-         person_id = COALESCE(?6, person_id)
+         person_id = COALESCE(?6, person_id), campaign = COALESCE(?7, campaign),
+         lead_input = COALESCE(?8, lead_input)
        WHERE id = ?1`,
     )
     .bind(
@@ -213,6 +238,8 @@ export function eventUpdateStatement(db: D1Database, id: string, update: EventUp
       update.deliveredAt ?? null,
       update.lastError ?? null,
       update.personId ?? null,
+      update.lead === undefined ? null : campaignOf(update.lead),
+      update.leadInput === undefined ? null : JSON.stringify(update.leadInput),
     );
 }
 
@@ -278,36 +305,6 @@ export async function touchEnqueued(db: D1Database, ids: readonly string[], nowM
   );
 }
 
-export interface EventSummary {
-  id: string;
-  source: string;
-  status: EventStatus;
-  event_type: string | null;
-  received_at: string;
-  attempts: number;
-  last_error: string | null;
-}
-
-export interface EventFilter {
-  status?: EventStatus;
-  source?: string;
-  /** Only events received before this id (ids sort by time): the page cursor. */
-  before?: string;
-  limit: number;
-}
-
-export async function listEvents(db: D1Database, filter: EventFilter): Promise<EventSummary[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT id, source, status, event_type, received_at, attempts, last_error FROM events
-       WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR id < ?3)
-       ORDER BY id DESC LIMIT ?4`,
-    )
-    .bind(filter.status ?? null, filter.source ?? null, filter.before ?? null, filter.limit)
-    .all<Omit<EventSummary, 'received_at'> & { received_at: number }>();
-  return results.map((row) => ({ ...row, received_at: new Date(row.received_at).toISOString() }));
-}
-
 /**
  * Puts events back in the queue's hands to be mapped and routed again (with today's mapping and
  * routes). An event a consumer is routing right now is left alone; its deliveries are requeued
@@ -319,16 +316,23 @@ export async function requeueEvents(
   nowMs: number,
 ): Promise<string[]> {
   if (ids.length === 0) return [];
-  const results = await db.batch<{ id: string }>(
-    ids.map((id) =>
-      db
-        .prepare(
-          `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL, merged_into = NULL
-           WHERE id = ?1 AND NOT (status = 'routing' AND lease_until >= ?2)
-           RETURNING id`,
-        )
-        .bind(id, nowMs),
-    ),
-  );
+  const results = await db.batch<{ id: string }>(requeueEventStatements(db, ids, nowMs));
   return results.flatMap((result) => result.results.map((row) => row.id));
+}
+
+export function requeueEventStatements(
+  db: D1Database,
+  ids: readonly string[],
+  nowMs: number,
+  guard?: ReplayGuard,
+): D1PreparedStatement[] {
+  return ids.map((id) =>
+    db
+      .prepare(
+        `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL, merged_into = NULL
+         WHERE id = ?1 AND NOT (status = 'routing' AND lease_until >= ?2)${guard ? ` AND ${guardSql(3)}` : ''}
+         RETURNING id`,
+      )
+      .bind(id, nowMs, ...(guard ? [guard.jobId, guard.afterId] : [])),
+  );
 }

@@ -64,7 +64,18 @@ async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
  * already someone else's is created without it. Each destination's record of the person, and the
  * right to create it there, are in person_destinations (src/store/deliveries.ts).
  */
-export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): Promise<Person> {
+/** Where a person's first lead came from: their cohort in the stats. */
+export interface FirstSeen {
+  source: string;
+  campaign: string | null;
+}
+
+export async function resolvePerson(
+  db: D1Database,
+  keys: Keys,
+  nowMs: number,
+  first?: FirstSeen,
+): Promise<Person> {
   const existing = await find(db, keys);
   if (existing) {
     const learnsEmail = keys.email && !existing.emailKey;
@@ -83,11 +94,18 @@ export async function resolvePerson(db: D1Database, keys: Keys, nowMs: number): 
   }
   const created = await db
     .prepare(
-      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen)
-       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4)
+      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen, first_source, first_campaign)
+       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4, ?5, ?6)
        ON CONFLICT DO NOTHING RETURNING *`,
     )
-    .bind(newId('per', nowMs), keys.email ?? null, keys.phone ?? null, nowMs)
+    .bind(
+      newId('per', nowMs),
+      keys.email ?? null,
+      keys.phone ?? null,
+      nowMs,
+      first?.source ?? null,
+      first?.campaign ?? null,
+    )
     .first<PersonRow>();
   if (created) return toPerson(created);
   const raced = await find(db, keys);
@@ -131,7 +149,8 @@ export async function joinWindow(
 ): Promise<boolean> {
   const result = await db
     .prepare(
-      `UPDATE events SET status = 'merged', merged_into = ?3, lead = ?4, lease_until = NULL, person_id = ?1
+      `UPDATE events SET status = 'merged', merged_into = ?3, lead = ?4, lease_until = NULL, person_id = ?1,
+         campaign = COALESCE(json_extract(?4, '$.campaign'), json_extract(?4, '$.utm.campaign'))
        WHERE id = ?2 AND EXISTS (SELECT 1 FROM people WHERE id = ?1 AND pending_event_id = ?3)`,
     )
     .bind(personId, eventId, holderId, JSON.stringify(lead))
