@@ -5,6 +5,9 @@
 -- funnel; and the lead as the source's mapping produced it, before normalisation.
 ALTER TABLE events ADD COLUMN campaign TEXT;
 ALTER TABLE events ADD COLUMN lead_input TEXT;
+-- The id of the request that brought the event (cf-ray in production), written in every log line
+-- about it from ingest to its last delivery attempt.
+ALTER TABLE events ADD COLUMN request_id TEXT;
 -- Set when retention purged the payload, headers and leads (the row and its counts stay).
 ALTER TABLE events ADD COLUMN purged_at INTEGER;
 

@@ -8,17 +8,29 @@ import { HTTPException } from 'hono/http-exception';
 import { InletError, toProblem } from './errors';
 import { log } from './lib/log';
 import { admin } from './routes/admin';
+import type { AppEnv } from './routes/context';
 import { ingest } from './routes/ingest';
 import { slack } from './routes/slack';
 import { findSource } from './sources/registry';
 import { countRejection, UNKNOWN_SOURCE } from './store/stats';
 
-type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 export const app = new Hono<AppEnv>();
 
+// One line per request: the route, the answer and the time, never a query string (an admin search
+// may carry an email) nor a header value.
 app.use('*', async (c, next) => {
+  const startedAt = Date.now();
   c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
   await next();
+  if (c.req.path === '/health') return;
+  log.info('request', {
+    request_id: c.get('requestId'),
+    method: c.req.method,
+    path: c.req.path.slice(0, 200),
+    status: c.res.status,
+    duration_ms: Date.now() - startedAt,
+    event_ids: c.get('eventIds'),
+  });
 });
 
 app.get('/health', (c) => c.json({ status: 'ok' }));

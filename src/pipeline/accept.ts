@@ -22,6 +22,8 @@ export interface Arrival {
   body: Uint8Array;
   receivedAt: number;
   eventType?: string | undefined;
+  /** Logged with every attempt to deliver it: one id from ingest to delivery. */
+  requestId?: string | undefined;
   /** Not a lead: stored as `ignored`, never enqueued. */
   ignored?: boolean;
   /** For a key that is only the body's hash: how long it recognises a redelivery. */

@@ -68,6 +68,7 @@ interface Work {
   probe: boolean;
   source: string;
   receivedAt: number;
+  requestId: string | null;
   lead: Lead;
   personId: string;
   mergedEventIds: readonly string[];
@@ -240,6 +241,7 @@ async function plan(
       probe: taken.probe,
       source: event.source,
       receivedAt: event.receivedAt,
+      requestId: event.requestId,
       lead: routed.lead,
       personId: routed.personId,
       mergedEventIds: routed.mergedEventIds,
@@ -280,12 +282,13 @@ async function takeDelivery(
       received_at: number;
       lead: string | null;
       person_id: string | null;
+      request_id: string | null;
       merged_event_ids: string | null;
     }
   >([
     claimStatement(env.DB, body.eventId, body.destination, nowMs, LEASE_MS, g.probe),
     env.DB.prepare(
-      `SELECT source, received_at, lead, person_id,
+      `SELECT source, received_at, lead, person_id, request_id,
          (SELECT json_group_array(id) FROM events m WHERE m.merged_into = events.id AND m.status = 'merged') AS merged_event_ids
        FROM events WHERE id = ?1`,
     ).bind(body.eventId),
@@ -313,6 +316,7 @@ async function takeDelivery(
         probe: g.probe,
         source: info.source,
         receivedAt: info.received_at,
+        requestId: info.request_id,
         lead: JSON.parse(info.lead) as Lead,
         personId: info.person_id,
         mergedEventIds: info.merged_event_ids ? (JSON.parse(info.merged_event_ids) as string[]) : [],
@@ -560,7 +564,9 @@ function record(
 
     // One line per attempt, ids and codes only: follows the event from ingest to delivery.
     log.info('delivery attempt', {
+      request_id: item.requestId,
       event_id: item.eventId,
+      source: item.source,
       destination: item.destination,
       attempt: item.attempt,
       action: item.action,

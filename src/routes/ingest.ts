@@ -17,8 +17,9 @@ import type { Source } from '../sources/types';
 import { sha256Hex, utf8 } from '../verify/crypto';
 import type { HandshakeReply, InboundRequest, VerifyContext } from '../verify/types';
 import { readBody } from './body';
+import type { AppEnv } from './context';
 
-export const ingest = new Hono<{ Bindings: Env }>();
+export const ingest = new Hono<AppEnv>();
 
 const reply = (answer: HandshakeReply) =>
   new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.contentType } });
@@ -122,6 +123,7 @@ ingest.post('/:source', async (c) => {
         body: event.body,
         receivedAt: context.nowMs,
         eventType: event.eventType,
+        requestId: c.get('requestId'),
         ignored: event.ignored,
         dedupeWindowMs: event.key ? undefined : source.dedupeWindowMs,
       })),
@@ -129,6 +131,7 @@ ingest.post('/:source', async (c) => {
   );
   const fresh = accepted.filter((event) => !event.duplicate);
   const ids = accepted.map((event) => event.id);
+  c.set('eventIds', ids.join(','));
   const answer = source.split ? { id: ids[0] ?? null, ids } : { id: ids[0] };
   if (accepted.length > 0 && fresh.length === 0) return c.json({ ...answer, duplicate: true }, 200);
   // Acknowledged, not a lead: 200 with what it was, so the sender's dashboard shows it was received.

@@ -28,6 +28,7 @@ export interface StoredEvent {
   mergedInto: string | null;
   eventType: string | null;
   campaign: string | null;
+  requestId: string | null;
   /** What the source's mapping produced, before normalisation. */
   leadInput: unknown;
   purgedAt: number | null;
@@ -52,6 +53,7 @@ interface EventRow {
   merged_into: string | null;
   event_type: string | null;
   campaign: string | null;
+  request_id: string | null;
   lead_input: string | null;
   purged_at: number | null;
 }
@@ -82,6 +84,7 @@ function toEvent(row: EventRow): StoredEvent {
     mergedInto: row.merged_into,
     eventType: row.event_type,
     campaign: row.campaign,
+    requestId: row.request_id,
     leadInput: row.lead_input === null ? null : JSON.parse(row.lead_input),
     purgedAt: row.purged_at,
   };
@@ -96,6 +99,7 @@ export interface NewEvent {
   headers: Record<string, string>;
   body: Uint8Array;
   eventType?: string | undefined;
+  requestId?: string | undefined;
   /** Stored as `ignored` (not a lead): kept and counted, never delivered. */
   ignored?: boolean | undefined;
   /**
@@ -129,8 +133,8 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
         ]),
     db
       .prepare(
-        `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type)
-         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9)
+        `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type, request_id)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9, ?10)
          ON CONFLICT (source, idempotency_key) DO NOTHING
          RETURNING id`,
       )
@@ -144,6 +148,7 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
         event.body,
         event.ignored ? 'ignored' : 'queued',
         event.eventType ?? null,
+        event.requestId ?? null,
       ),
   ]);
   const results = await db.batch<{ id: string }>(statements);

@@ -102,3 +102,15 @@ describe('sqlList', () => {
     for (const status of [...EVENT_STATUS_LIST, ...DELIVERY_STATUS_LIST]) expect(status).toMatch(/^[a-z_]+$/);
   });
 });
+
+describe('the stats triggers', () => {
+  it('count as pending exactly the statuses that are not final, and know every final one as a stage', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { FUNNEL_STAGES, PENDING_STATUSES } = await import('../../src/store/stats');
+    const sql = readFileSync(new URL('../../migrations/0008_operator.sql', import.meta.url), 'utf8');
+    const lists = [...sql.matchAll(/status IN \(([^)]*)\) THEN 'pending'/g)].map((m) => m[1]);
+    expect(lists.length).toBeGreaterThanOrEqual(4);
+    for (const list of lists) expect(list).toBe(sqlList(PENDING_STATUSES));
+    expect(FUNNEL_STAGES).toEqual(['pending', ...FINAL_EVENT_STATUSES]);
+  });
+});

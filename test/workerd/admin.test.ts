@@ -302,6 +302,7 @@ describe('admin: bulk replay jobs', () => {
     const sent: unknown[] = [];
     (env.JOBS as { send: Queue['send'] }).send = async (body) => {
       sent.push(body);
+      return undefined as never;
     };
     try {
       const { job } = await startJob(env, { filter: { source }, includeDelivered: false });

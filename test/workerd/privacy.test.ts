@@ -63,6 +63,22 @@ describe('logs and error bodies', () => {
       ).text(),
     );
 
+    // The operator's paths log too: a search by the person's email, and their erasure.
+    const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    bodies.push(
+      await (await call(`/admin/events?email=${encodeURIComponent(email)}`, { headers: admin })).text(),
+    );
+    bodies.push(
+      await (
+        await call('/admin/erase', {
+          method: 'POST',
+          headers: admin,
+          body: JSON.stringify({ email: refusedEmail }),
+        })
+      ).text(),
+    );
+    bodies.push(await (await call('/admin/events?email=%22Zelda%22&limit=x', { headers: admin })).text());
+
     const forbidden = [
       email,
       refusedEmail,
@@ -82,5 +98,38 @@ describe('logs and error bodies', () => {
     for (const text of [...lines, ...bodies]) {
       for (const needle of forbidden) expect(text, `leaked ${needle}`).not.toContain(needle);
     }
+  });
+
+  it('are one JSON object per line: a line per request and per attempt, joined by the request id', async () => {
+    const requestId = `test-ray-${Date.now()}`;
+    const body = JSON.stringify({ email: uniqueEmail('logline') });
+    const response = await call('/in/demo', {
+      method: 'POST',
+      headers: { ...signDemo(body), 'cf-ray': requestId },
+      body,
+    });
+    const { id } = await response.json<{ id: string }>();
+    await waitForStatus(id, ['delivered']);
+    const mine = lines
+      .filter((line) => line.includes(requestId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          message: 'request',
+          method: 'POST',
+          path: '/in/demo',
+          status: 202,
+          event_ids: id,
+        }),
+        expect.objectContaining({
+          message: 'delivery attempt',
+          event_id: id,
+          destination: 'crm',
+          status: 'delivered',
+        }),
+      ]),
+    );
+    for (const line of mine) expect(line.request_id).toBe(requestId);
   });
 });
