@@ -297,7 +297,8 @@ export function requeueDeliveryStatements(
       .prepare(
         `UPDATE deliveries SET status = 'queued', enqueued_at = ?2, lease_until = NULL, next_attempt_at = NULL
          WHERE event_id = ?1 AND (?3 IS NULL OR destination = ?3) AND (?4 OR status != 'delivered')
-           AND NOT (status = 'delivering' AND lease_until >= ?2)${guard ? ` AND ${guardSql(5)}` : ''}
+           AND NOT (status = 'delivering' AND lease_until >= ?2)
+           AND EXISTS (SELECT 1 FROM events WHERE id = ?1 AND purged_at IS NULL)${guard ? ` AND ${guardSql(5)}` : ''}
          RETURNING event_id, destination`,
       )
       .bind(

@@ -335,7 +335,7 @@ export function requeueEventStatements(
     db
       .prepare(
         `UPDATE events SET status = 'queued', enqueued_at = ?2, lease_until = NULL, merged_into = NULL
-         WHERE id = ?1 AND NOT (status = 'routing' AND lease_until >= ?2)${guard ? ` AND ${guardSql(3)}` : ''}
+         WHERE id = ?1 AND NOT (status = 'routing' AND lease_until >= ?2) AND purged_at IS NULL${guard ? ` AND ${guardSql(3)}` : ''}
          RETURNING id`,
       )
       .bind(id, nowMs, ...(guard ? [guard.jobId, guard.afterId] : [])),

@@ -4,7 +4,17 @@ import { EVENT_STATUS_LIST } from '../../src/pipeline/status';
 import * as s from '../../src/routes/admin-schemas';
 import { purgeExpired } from '../../src/store/privacy';
 import { TEST_ADMIN_TOKEN } from '../secrets';
-import { adminGet, call, crmScript, env, postDemo, postLead, uniqueEmail, waitForStatus } from './helpers';
+import {
+  adminGet,
+  call,
+  crmScript,
+  env,
+  postDemo,
+  postLead,
+  readEvent,
+  uniqueEmail,
+  waitForStatus,
+} from './helpers';
 
 const adminPost = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
   call(path, {
@@ -468,5 +478,8 @@ describe('admin: erasure and retention', () => {
       .bind(id)
       .first();
     expect(row).toEqual({ bytes: 0, headers: '{}' });
+    // Nothing left to map: a replay is refused rather than turning it invalid.
+    expect((await adminPost(`/admin/events/${id}/replay`)).status).toBe(409);
+    expect((await readEvent(id)).status).toBe('delivered');
   });
 });
