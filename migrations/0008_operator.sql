@@ -8,6 +8,10 @@ ALTER TABLE events ADD COLUMN lead_input TEXT;
 -- The id of the request that brought the event (cf-ray in production), written in every log line
 -- about it from ingest to its last delivery attempt.
 ALTER TABLE events ADD COLUMN request_id TEXT;
+-- A key for the signed content of a request whose delivery id the signature does not cover
+-- (GitHub, Shopify, Inlet HMAC v1): the same signed request under a fresh id is a replay.
+ALTER TABLE events ADD COLUMN replay_key TEXT;
+CREATE UNIQUE INDEX events_replay_key ON events (source, replay_key) WHERE replay_key IS NOT NULL;
 -- Set when retention purged the payload, headers and leads (the row and its counts stay).
 ALTER TABLE events ADD COLUMN purged_at INTEGER;
 

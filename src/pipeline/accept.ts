@@ -28,6 +28,8 @@ export interface Arrival {
   ignored?: boolean;
   /** For a key that is only the body's hash: how long it recognises a redelivery. */
   dedupeWindowMs?: number | undefined;
+  /** The signed content's key when the delivery id is unsigned: a replay under a fresh id is a duplicate. */
+  replay?: { key: string; windowMs: number } | undefined;
 }
 
 export async function accept(env: Env, arrivals: readonly Arrival[]): Promise<Accepted[]> {

@@ -5,8 +5,7 @@
  */
 import * as v from 'valibot';
 import { config } from '../config';
-import { DELIVERY_STATUS_LIST, EVENT_STATUS_LIST } from '../pipeline/status';
-import { FUNNEL_STAGES } from '../store/stats';
+import { DELIVERY_STATUS_LIST, EVENT_STATUS_LIST, FUNNEL_STAGES } from '../pipeline/status';
 
 const Name = v.pipe(v.string(), v.maxLength(100));
 const Id = v.pipe(v.string(), v.maxLength(40));

@@ -126,6 +126,8 @@ ingest.post('/:source', async (c) => {
         requestId: c.get('requestId'),
         ignored: event.ignored,
         dedupeWindowMs: event.key ? undefined : source.dedupeWindowMs,
+        // One request's signature: the key of a request that is one event, not of a batch's parts.
+        replay: source.split ? undefined : verification.replay,
       })),
     ),
   );

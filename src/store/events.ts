@@ -107,6 +107,8 @@ export interface NewEvent {
    * repeat submission, not a redelivery, so its key is retired and this one is stored anew.
    */
   dedupeWindowMs?: number | undefined;
+  /** The signed content's key when the id is unsigned (src/verify/types.ts `replay`). */
+  replay?: { key: string; windowMs: number } | undefined;
 }
 
 export type InsertResult =
@@ -121,6 +123,16 @@ export type InsertResult =
 export async function insertEvents(db: D1Database, events: readonly NewEvent[]): Promise<InsertResult[]> {
   if (events.length === 0) return [];
   const statements = events.flatMap((event) => [
+    ...(event.replay === undefined
+      ? []
+      : [
+          // Outside its window, the same signed content is the sender's own repeat: its key retires.
+          db
+            .prepare(
+              `UPDATE events SET replay_key = NULL WHERE source = ?1 AND replay_key = ?2 AND received_at < ?3`,
+            )
+            .bind(event.source, event.replay.key, event.receivedAt - event.replay.windowMs),
+        ]),
     ...(event.dedupeWindowMs === undefined
       ? []
       : [
@@ -133,9 +145,9 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
         ]),
     db
       .prepare(
-        `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type, request_id)
-         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9, ?10)
-         ON CONFLICT (source, idempotency_key) DO NOTHING
+        `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type, request_id, replay_key)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9, ?10, ?11)
+         ON CONFLICT DO NOTHING
          RETURNING id`,
       )
       .bind(
@@ -149,13 +161,14 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
         event.ignored ? 'ignored' : 'queued',
         event.eventType ?? null,
         event.requestId ?? null,
+        event.replay?.key ?? null,
       ),
   ]);
   const results = await db.batch<{ id: string }>(statements);
   // The insert is the last statement of each event's group.
   let at = -1;
   const inserted = events.map((event) => {
-    at += event.dedupeWindowMs === undefined ? 1 : 2;
+    at += 1 + (event.dedupeWindowMs === undefined ? 0 : 1) + (event.replay === undefined ? 0 : 1);
     return results[at];
   });
   const duplicates = events.filter((_, i) => !inserted[i]?.results[0]);
@@ -163,8 +176,11 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
     ? await db.batch<{ id: string; status: EventStatus }>(
         duplicates.map((event) =>
           db
-            .prepare('SELECT id, status FROM events WHERE source = ?1 AND idempotency_key = ?2')
-            .bind(event.source, event.idempotencyKey),
+            .prepare(
+              `SELECT id, status FROM events WHERE source = ?1 AND (idempotency_key = ?2 OR replay_key = ?3)
+               ORDER BY idempotency_key = ?2 DESC LIMIT 1`,
+            )
+            .bind(event.source, event.idempotencyKey, event.replay?.key ?? null),
         ),
       )
     : [];

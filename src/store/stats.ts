@@ -4,13 +4,10 @@
  * costs the same at a thousand events or a million (bench/stats.mjs). Rejections are counted here
  * too, in memory per isolate and flushed every few seconds, as verification failures are.
  */
-import { EVENT_STATUS_LIST, FINAL_EVENT_STATUSES } from '../pipeline/status';
+import { percentiles } from '../lib/percentiles';
+import { FUNNEL_STAGES, type FunnelStage } from '../pipeline/status';
 
-export const FUNNEL_STAGES = ['pending', ...FINAL_EVENT_STATUSES] as const;
-export type FunnelStage = (typeof FUNNEL_STAGES)[number];
-
-/** The statuses the triggers count as `pending`: every status that is not final. */
-export const PENDING_STATUSES = EVENT_STATUS_LIST.filter((s) => !FINAL_EVENT_STATUSES.includes(s));
+export { FUNNEL_STAGES };
 
 export interface StatsRange {
   /** yyyy-mm-dd, inclusive. */
@@ -129,27 +126,6 @@ export async function latency(db: D1Database, range: StatsRange): Promise<Latenc
     .all<{ le_ms: number; count: number }>();
   const buckets = results.map((row) => ({ le_ms: row.le_ms < 0 ? null : row.le_ms, count: row.count }));
   return { count: buckets.reduce((sum, b) => sum + b.count, 0), ...percentiles(buckets), buckets };
-}
-
-/** Each percentile as the upper bound of the bucket it falls in: an honest bound, never an interpolation. */
-export function percentiles(buckets: readonly { le_ms: number | null; count: number }[]): {
-  p50_ms: number | null;
-  p90_ms: number | null;
-  p99_ms: number | null;
-} {
-  const total = buckets.reduce((sum, b) => sum + b.count, 0);
-  const at = (q: number): number | null => {
-    if (total === 0) return null;
-    const rank = Math.ceil(q * total);
-    let seen = 0;
-    for (const bucket of buckets) {
-      seen += bucket.count;
-      if (seen >= rank) return bucket.le_ms ?? Number.POSITIVE_INFINITY;
-    }
-    return null;
-  };
-  const finite = (value: number | null) => (value === Number.POSITIVE_INFINITY ? null : value);
-  return { p50_ms: finite(at(0.5)), p90_ms: finite(at(0.9)), p99_ms: finite(at(0.99)) };
 }
 
 // --- rejections ----------------------------------------------------------------------------------

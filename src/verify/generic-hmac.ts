@@ -11,6 +11,7 @@ import {
   fromHex,
   type HashAlgorithm,
   hmacMatchesAny,
+  toHex,
   utf8,
   withinTolerance,
 } from './crypto';
@@ -35,6 +36,17 @@ export interface GenericHmacOptions {
   toleranceSeconds?: number;
   /** Header with the sender's delivery id: signed under `id.timestamp.body`, and the idempotency key. */
   idHeader?: string;
+  /**
+   * A newer version of the scheme, told apart by the signature's prefix (`v2=`), that signs more
+   * (the delivery id). Both are accepted unless `required`, so existing senders keep working.
+   */
+  upgrade?: { prefix: string; signed: GenericHmacOptions['signed']; required?: boolean };
+  /**
+   * When the delivery id is not signed, an attacker who captured a request can replay it under a
+   * fresh id: the signature itself then identifies the request, for this long (seconds; with a
+   * signed timestamp, twice the tolerance is enough). 72 hours by default.
+   */
+  replayWindowSeconds?: number;
 }
 
 export const INLET_HMAC: GenericHmacOptions = {
@@ -47,6 +59,8 @@ export const INLET_HMAC: GenericHmacOptions = {
   timestampUnit: 's',
   toleranceSeconds: 300,
   idHeader: 'x-inlet-id',
+  // v2 signs the delivery id too: `x-inlet-signature: v2=<hex of HMAC(id.timestamp.body)>`.
+  upgrade: { prefix: 'v2=', signed: 'id.timestamp.body' },
 };
 
 const DIGEST_BYTES: Record<HashAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-512': 64 };
@@ -58,6 +72,10 @@ const PLACEHOLDER = /\{(timestamp|id|method|url)\}/g;
  * mistake in a source's code should fail at start-up, not as a 401 for every delivery.
  */
 function assertUsable(options: GenericHmacOptions): void {
+  if (options.upgrade) {
+    const { upgrade, ...rest } = options;
+    assertUsable({ ...rest, signed: upgrade.signed });
+  }
   const { signed } = options;
   if (typeof signed === 'object' && !signed.template.includes('{body}')) {
     throw new Error('generic HMAC: the signed template must include {body}');
@@ -83,12 +101,11 @@ function needsId(signed: GenericHmacOptions['signed']): boolean {
 }
 
 function signedContent(
-  options: GenericHmacOptions,
+  signed: GenericHmacOptions['signed'],
   request: InboundRequest,
   timestamp: string,
   id: string,
 ): Bytes {
-  const { signed } = options;
   if (signed === 'body') return request.body;
   if (signed === 'timestamp.body') return concatBytes(utf8(`${timestamp}.`), request.body);
   if (signed === 'id.timestamp.body') return concatBytes(utf8(`${id}.${timestamp}.`), request.body);
@@ -107,13 +124,18 @@ export const genericHmac = (options: GenericHmacOptions): Verifier => {
   assertUsable(options);
   const tolerance = options.toleranceSeconds ?? 300;
   const digestBytes = DIGEST_BYTES[options.algorithm];
+  const { upgrade } = options;
   return {
     scheme: `hmac-${options.algorithm.toLowerCase()}`,
     async verify(request: InboundRequest, context: VerifyContext): Promise<VerifyResult> {
       let header = request.headers.get(options.header)?.trim();
       if (!header) return { ok: false, reason: 'missing_header' };
+      const upgraded = upgrade !== undefined && header.startsWith(upgrade.prefix);
+      if (upgrade?.required && !upgraded) return { ok: false, reason: 'malformed_signature' };
+      const signed = upgraded ? upgrade.signed : options.signed;
+      if (upgraded) header = header.slice(upgrade.prefix.length);
       let timestamp = '';
-      if (needsTimestamp(options.signed)) {
+      if (needsTimestamp(signed)) {
         timestamp = (options.timestampHeader && request.headers.get(options.timestampHeader)?.trim()) || '';
         if (!timestamp) return { ok: false, reason: 'missing_header' };
         if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'malformed_signature' };
@@ -122,8 +144,8 @@ export const genericHmac = (options: GenericHmacOptions): Verifier => {
           return { ok: false, reason: 'timestamp_out_of_tolerance' };
       }
       const id = (options.idHeader && request.headers.get(options.idHeader)?.trim()) || '';
-      if (needsId(options.signed) && !id) return { ok: false, reason: 'missing_header' };
-      if (options.prefix && header.toLowerCase().startsWith(options.prefix.toLowerCase())) {
+      if (needsId(signed) && !id) return { ok: false, reason: 'missing_header' };
+      if (!upgraded && options.prefix && header.toLowerCase().startsWith(options.prefix.toLowerCase())) {
         header = header.slice(options.prefix.length);
       }
       const signature = options.encoding === 'hex' ? fromHex(header) : fromBase64(header);
@@ -133,11 +155,22 @@ export const genericHmac = (options: GenericHmacOptions): Verifier => {
       const matched = await hmacMatchesAny(
         options.algorithm,
         secrets,
-        signedContent(options, request, timestamp, id),
+        signedContent(signed, request, timestamp, id),
         [signature],
       );
       if (!matched) return { ok: false, reason: 'no_matching_signature' };
-      return id ? { ok: true, deliveryId: id } : { ok: true };
+      if (!id) return { ok: true };
+      if (needsId(signed)) return { ok: true, deliveryId: id };
+      // The id is the sender's word only: the signature, which covers the body (and the
+      // timestamp), also identifies the request, so a replay under a fresh id is caught.
+      const windowSeconds = needsTimestamp(signed)
+        ? 2 * tolerance
+        : (options.replayWindowSeconds ?? 72 * 3600);
+      return {
+        ok: true,
+        deliveryId: id,
+        replay: { key: `sig:${toHex(signature)}`, windowMs: windowSeconds * 1000 },
+      };
     },
   };
 };

@@ -36,6 +36,11 @@ export type VerifyResult =
   | {
       ok: true /** The provider's delivery or message id, when its headers carry one. */;
       deliveryId?: string;
+      /**
+       * When the delivery id is not covered by the signature: a key for the signed content, so
+       * the same signed request under another id within `windowMs` is a replay, not a new event.
+       */
+      replay?: { key: string; windowMs: number };
     }
   | { ok: false; reason: VerifyFailure };
 

@@ -67,12 +67,13 @@ describe('the shipped inlet.config.ts', () => {
 
 describe('parseConfig', () => {
   it('accepts the base configuration and fills in defaults', () => {
-    expect(parseConfig(base())).toEqual({ ...base(), alerts: { channels: {} } });
+    expect(parseConfig(base())).toEqual({ ...base(), alerts: { channels: {} }, retention: { days: 30 } });
     expect(parseConfig({ sources: { typeform: { type: 'typeform' } } })).toEqual({
       sources: { typeform: { type: 'typeform' } },
       destinations: {},
       routes: [],
       alerts: { channels: {} },
+      retention: { days: 30 },
     });
   });
 

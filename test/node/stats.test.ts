@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { percentiles } from '../../src/store/stats';
+import { percentiles } from '../../src/lib/percentiles';
 
 describe('latency percentiles from a histogram', () => {
   it('answer the upper bound of the bucket holding the rank', () => {

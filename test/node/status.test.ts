@@ -106,7 +106,7 @@ describe('sqlList', () => {
 describe('the stats triggers', () => {
   it('count as pending exactly the statuses that are not final, and know every final one as a stage', async () => {
     const { readFileSync } = await import('node:fs');
-    const { FUNNEL_STAGES, PENDING_STATUSES } = await import('../../src/store/stats');
+    const { FUNNEL_STAGES, PENDING_STATUSES } = await import('../../src/pipeline/status');
     const sql = readFileSync(new URL('../../migrations/0008_operator.sql', import.meta.url), 'utf8');
     const lists = [...sql.matchAll(/status IN \(([^)]*)\) THEN 'pending'/g)].map((m) => m[1]);
     expect(lists.length).toBeGreaterThanOrEqual(4);

@@ -80,6 +80,7 @@ export const presets = {
   pipedrive: pipedrivePreset(),
   zapier: zapierPreset(),
   'inlet-hmac': inletHmacPreset(),
+  'inlet-hmac-v2': inletHmacPreset({ requireV2: true }),
   'basic-auth': basicAuthPreset(),
   bearer: bearerPreset(),
   'header-token': headerTokenPreset(),

@@ -24,7 +24,7 @@ describe('github preset', () => {
       },
       body: 'Hello, World!',
     });
-    expect(await verify(presets.github, request, ["It's a Secret to Everybody"])).toEqual({
+    expect(await verify(presets.github, request, ["It's a Secret to Everybody"])).toMatchObject({
       ok: true,
       deliveryId: DELIVERY,
     });

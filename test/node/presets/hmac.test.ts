@@ -68,28 +68,34 @@ describe('inlet-hmac preset', () => {
       action: 'hmac',
       type: 'SHA256',
       encoding: 'hex',
-      value: '={{ $json.ts }}.{{ $json.body }}',
+      value: '={{ $json.id }}.{{ $json.ts }}.{{ $json.body }}',
       dataPropertyName: 'signature',
     });
     expect(http).toMatchObject({ method: 'POST', contentType: 'raw', body: '={{ $json.body }}' });
     const { parameters } = http.headerParameters as { parameters: { name: string; value: string }[] };
     const headers = Object.fromEntries(parameters.map((h) => [h.name.toLowerCase(), h.value]));
     expect(headers['x-inlet-timestamp']).toBe('={{ $json.ts }}');
-    expect(headers['x-inlet-signature']).toBe('=sha256={{ $json.signature }}');
+    expect(headers['x-inlet-signature']).toBe('=v2={{ $json.signature }}');
+    expect(headers['x-inlet-id']).toBe('={{ $json.id }}');
 
     // Run the Code node's JavaScript as n8n would, then sign and send as the next two nodes do.
     const run = new Function('$execution', String(code.jsCode));
     const [item] = run({ id: '42' }) as [{ json: { body: string; ts: number; id: string } }];
     expect(item.json.id).toMatch(/^n8n-42-\d+$/);
-    const { body, ts } = item.json;
+    const { body, ts, id } = item.json;
     const request = inbound({
       headers: {
         'x-inlet-timestamp': String(ts),
-        'x-inlet-signature': `sha256=${n8nCrypto(SECRET, `${ts}.${body}`)}`,
+        'x-inlet-id': id,
+        'x-inlet-signature': `v2=${n8nCrypto(SECRET, `${id}.${ts}.${body}`)}`,
       },
       body,
     });
-    expect((await verify(presets['inlet-hmac'], request, [SECRET], ts * 1000)).ok).toBe(true);
+    // v2, which the strict preset takes too: the example is ready for `inlet-hmac-v2`.
+    expect(await verify(presets['inlet-hmac-v2'], request, [SECRET], ts * 1000)).toEqual({
+      ok: true,
+      deliveryId: id,
+    });
   });
 });
 

@@ -56,7 +56,7 @@ describe('generic HMAC', () => {
   ] as const)('signs %s', async (_name, options, parts) => {
     const verifier = genericHmac({ ...base, ...options, timestampHeader: 'x-ts', idHeader: 'x-id' });
     const headers = { 'x-signature': await hmacHex('SHA-256', SECRET, ...parts), 'x-ts': TS, 'x-id': ID };
-    expect(await verifier.verify(inbound({ headers, body: BODY }), at())).toEqual({
+    expect(await verifier.verify(inbound({ headers, body: BODY }), at())).toMatchObject({
       ok: true,
       deliveryId: ID,
     });
@@ -112,5 +112,56 @@ describe('generic HMAC', () => {
     ['a signed id without its header', { signed: 'id.timestamp.body', timestampHeader: 'x-ts' }],
   ] as const)('refuses to build with %s', (_name, options) => {
     expect(() => genericHmac({ ...base, ...options })).toThrow();
+  });
+});
+
+describe('Inlet HMAC v1 and v2', () => {
+  const inlet = async (signed: string, header: (hex: string) => string, id = ID) => {
+    const { INLET_HMAC } = await import('../../../src/verify/generic-hmac');
+    const headers = {
+      'x-inlet-signature': header(await hmacHex('SHA-256', SECRET, signed, BODY)),
+      'x-inlet-timestamp': TS,
+      'x-inlet-id': id,
+    };
+    return { verifier: genericHmac(INLET_HMAC), request: inbound({ headers, body: BODY }) };
+  };
+
+  it('v2 signs the delivery id: the id is trusted, and another id breaks the signature', async () => {
+    const { verifier, request } = await inlet(`${ID}.${TS}.`, (hex) => `v2=${hex}`);
+    expect(await verifier.verify(request, at())).toEqual({ ok: true, deliveryId: ID });
+    request.headers.set('x-inlet-id', 'dlv_other');
+    expect(await verifier.verify(request, at())).toEqual({ ok: false, reason: 'no_matching_signature' });
+  });
+
+  it('v1 still verifies, its unsigned id paired with a replay key of the signature', async () => {
+    const { verifier, request } = await inlet(`${TS}.`, (hex) => `sha256=${hex}`);
+    const first = await verifier.verify(request, at());
+    request.headers.set('x-inlet-id', 'dlv_replayed');
+    const replayed = await verifier.verify(request, at());
+    expect(first).toMatchObject({ ok: true, deliveryId: ID, replay: { windowMs: 600_000 } });
+    expect(replayed).toMatchObject({ ok: true, deliveryId: 'dlv_replayed' });
+    // Same signed content, same key: the store refuses it as a second event.
+    expect(first.ok && replayed.ok && first.replay?.key === replayed.replay?.key).toBe(true);
+  });
+
+  it('inlet-hmac-v2 refuses v1', async () => {
+    const { presets } = await import('../../../src/sources/presets');
+    const { request } = await inlet(`${TS}.`, (hex) => `sha256=${hex}`);
+    expect(await presets['inlet-hmac-v2'].verifier.verify(request, at())).toEqual({
+      ok: false,
+      reason: 'malformed_signature',
+    });
+    const v2 = await inlet(`${ID}.${TS}.`, (hex) => `v2=${hex}`);
+    expect((await presets['inlet-hmac-v2'].verifier.verify(v2.request, at())).ok).toBe(true);
+  });
+
+  it('a body-only scheme with an unsigned id (GitHub, Shopify) keys replays for 72 hours', async () => {
+    const verifier = genericHmac({ ...base, idHeader: 'x-id' });
+    const headers = { 'x-signature': await hmacHex('SHA-256', SECRET, BODY), 'x-id': 'a' };
+    expect(await verifier.verify(inbound({ headers, body: BODY }), at())).toMatchObject({
+      ok: true,
+      deliveryId: 'a',
+      replay: { key: expect.stringMatching(/^sig:[0-9a-f]{64}$/), windowMs: 72 * 3600 * 1000 },
+    });
   });
 });
