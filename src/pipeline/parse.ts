@@ -89,7 +89,9 @@ export async function parsePayload(contentType: string, body: Uint8Array): Promi
     return form;
   }
   try {
-    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    const form = await new Response(body as Uint8Array<ArrayBuffer>, {
+      headers: { 'content-type': contentType },
+    }).formData();
     const fields: [string, string][] = [];
     form.forEach((value, key) => {
       if (typeof value === 'string') fields.push([key, value]);
@@ -123,7 +125,7 @@ export function validatePayload<Schema extends v.GenericSchema>(
     // A raw check's message is ours (src/leads/mappings/flat.ts), written to quote no value;
     // valibot's own messages quote what they received, so only the expectation is kept from those.
     return {
-      path: v.getDotPath(issue) ?? '',
+      path: issue.type === 'raw_check' ? (v.getDotPath(issue) ?? '') : schemaPath(schema, issue.path),
       message:
         issue.type === 'raw_check'
           ? issue.message
@@ -136,4 +138,64 @@ export function validatePayload<Schema extends v.GenericSchema>(
     'The payload does not match the schema of this source.',
     issues,
   );
+}
+
+type SchemaNode = {
+  type?: string;
+  entries?: Record<string, SchemaNode>;
+  rest?: SchemaNode;
+  item?: SchemaNode;
+  items?: SchemaNode[];
+  value?: SchemaNode;
+  wrapped?: SchemaNode;
+  options?: SchemaNode[];
+  kind?: string;
+  pipe?: SchemaNode[];
+} & object;
+
+/** Optional, nullable and piped schemas: the schema that holds the entries. */
+function unwrap(node: SchemaNode | undefined): SchemaNode | undefined {
+  let current = node;
+  for (let i = 0; current && i < 16; i++) {
+    if (current.wrapped) current = current.wrapped;
+    else {
+      // `pipe(string(), parseJson(), record(...))`: the last schema of the pipe is what the path walks.
+      const inner = current.pipe?.filter((step) => step.kind === 'schema' && step !== current).at(-1);
+      if (inner && inner !== current && inner.type !== current.type) current = inner;
+      else break;
+    }
+  }
+  return current;
+}
+
+/**
+ * An issue's path with the keys the schema names and `*` for every key the sender chose (a record's
+ * keys, an object's unknown keys): a 422 tells where, never echoes a key a sender made up, which can
+ * itself carry data (`data.ada@example.com`).
+ */
+export function schemaPath(schema: v.GenericSchema, path: readonly v.IssuePathItem[] | undefined): string {
+  const out: string[] = [];
+  let node: SchemaNode | undefined = schema as unknown as SchemaNode;
+  for (const item of path ?? []) {
+    node = unwrap(node);
+    const key = item.key;
+    if (typeof key === 'number') {
+      out.push(String(key));
+      node = node?.item ?? node?.items?.[key];
+      continue;
+    }
+    const keyText = String(key);
+    const options = node?.options ?? (node ? [node] : []);
+    const named = options
+      .map(unwrap)
+      .find((option) => option?.entries && Object.hasOwn(option.entries, keyText));
+    if (named?.entries) {
+      out.push(keyText);
+      node = named.entries[keyText];
+    } else {
+      out.push('*');
+      node = node?.type === 'record' ? node.value : node?.rest;
+    }
+  }
+  return out.join('.');
 }
