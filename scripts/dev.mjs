@@ -241,8 +241,7 @@ function routeLines() {
 
 function banner() {
   const sample = 'demo' in config.sources ? 'demo' : Object.keys(config.sources)[0];
-  // `npx inlet` works once bin/inlet.mjs exists; until then, the npm script does the same.
-  const send = existsSync('bin/inlet.mjs') ? `npx inlet send ${sample}` : `npm run send -- ${sample}`;
+  const send = `npx inlet send ${sample}`;
   const urlWidth = Math.max(...[crm, hubspot, pipedrive, salesforce, graph].map(({ url }) => url.length));
   const fake = (label, url, note) => `  ${label.padEnd(16)} ${url.padEnd(urlWidth)}  ${note}`.trimEnd();
   const feeds = (url) => (servedBy.has(url) ? `← ${servedBy.get(url).join(', ')}` : '');
@@ -250,7 +249,8 @@ function banner() {
     '',
     `${bold('Inlet is ready')}  ${BASE}`,
     `  webhooks   POST ${BASE}/in/<source>`,
-    `  admin      ${BASE}/admin  (Authorization: Bearer <ADMIN_TOKEN of .dev.vars>)`,
+    `  dashboard  ${BASE}/admin  (sign in with ADMIN_TOKEN of .dev.vars)`,
+    `  admin API  ${BASE}/admin/reference  (Authorization: Bearer <ADMIN_TOKEN>; the CLI: npx inlet help)`,
     `  try it     ${send}   (or \`all\`: one request per source)`,
     'routes (source → destination):',
     ...routeLines(),

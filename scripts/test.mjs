@@ -1,12 +1,13 @@
 // `npm test`: everything CI checks, in one command. Static checks (generated types up to date,
 // TypeScript, Biome lint + format, the Worker bundles for deploy), then the Node tests of the pure modules, then the integration
-// tests inside workerd. Ends with one `N passed, N failed` line; exits non-zero on any failure.
+// tests inside workerd, then the end-to-end tests against `wrangler dev` (the dashboard in headless Chromium). Ends with one
+// `N passed, N failed` line; exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { WRANGLER_ENV } from './env.mjs';
 
 mkdirSync('.tmp', { recursive: true });
-const only = process.argv[2]; // `npm test -- node` or `-- workerd` runs one suite, for quick loops
+const only = process.argv[2]; // `npm test -- node`, `-- workerd` or `-- e2e` runs one suite, for quick loops
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -66,6 +67,7 @@ if (!only) {
 }
 if (!only || only === 'node') suite('node', 'vitest.node.config.ts');
 if (!only || only === 'workerd') suite('workerd', 'vitest.config.ts');
+if (!only || only === 'e2e') suite('e2e', 'vitest.e2e.config.ts');
 
 if (failures.length) console.log(`\nfailed: ${failures.join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -20,6 +20,7 @@ export type ProblemCode =
   | 'forbidden'
   | 'invalid_request'
   | 'conflict'
+  | 'too_many_requests'
   | 'internal_error';
 
 /** One failing place in a payload: a path such as `contact.email`, never the value found there. */
@@ -58,6 +59,7 @@ const TITLES: Record<ProblemCode, string> = {
   forbidden: 'Forbidden',
   invalid_request: 'Invalid request',
   conflict: 'Conflict',
+  too_many_requests: 'Too many requests',
   internal_error: 'Internal error',
 };
 

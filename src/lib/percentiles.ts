@@ -1,5 +1,10 @@
 /** Percentiles from a latency histogram (src/store/stats.ts): pure, tested in Node. */
 
+/** The upper bounds of the latency buckets, as the trigger of migration 0008 writes them (then +Inf). */
+export const LATENCY_BOUNDS_MS = [
+  100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 86_400_000,
+] as const;
+
 /** Each percentile as the upper bound of the bucket it falls in: an honest bound, never an interpolation. */
 export function percentiles(buckets: readonly { le_ms: number | null; count: number }[]): {
   p50_ms: number | null;

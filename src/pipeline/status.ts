@@ -57,7 +57,10 @@ export const FINAL_DELIVERY_STATUSES = keys(DELIVERY_STATUSES, true) as Delivery
 export const sqlList = (statuses: readonly string[]): string => statuses.map((s) => `'${s}'`).join(', ');
 
 /** The funnel's stages (src/store/stats.ts): every status not final is one stage, `pending`. */
-export const FUNNEL_STAGES = ['pending', ...FINAL_EVENT_STATUSES] as const;
+type FinalEventStatus = {
+  [K in EventStatus]: (typeof EVENT_STATUSES)[K]['final'] extends true ? K : never;
+}[EventStatus];
+export const FUNNEL_STAGES = ['pending', ...(FINAL_EVENT_STATUSES as FinalEventStatus[])] as const;
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 /** The statuses the stats triggers of migration 0008 count as `pending`. */
 export const PENDING_STATUSES = EVENT_STATUS_LIST.filter((s) => !FINAL_EVENT_STATUSES.includes(s));

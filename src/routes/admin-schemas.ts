@@ -66,7 +66,17 @@ const Cursor = v.optional(
   v.pipe(v.string(), v.maxLength(60), v.description('next_cursor of the previous page')),
 );
 
-export const SearchQuery = v.object({ ...filterEntries, limit: Limit(200, 50), cursor: Cursor });
+export const SearchQuery = v.object({
+  ...filterEntries,
+  limit: Limit(200, 50),
+  cursor: Cursor,
+  total: v.optional(
+    v.pipe(
+      v.picklist(['true', 'false']),
+      v.description('Also count every event the filters match (one more query)'),
+    ),
+  ),
+});
 export const PageQuery = v.object({ limit: Limit(100, 20), cursor: Cursor });
 
 export const ReplayQuery = v.object({
@@ -96,6 +106,8 @@ export const EraseBody = v.pipe(
   v.strictObject({
     email: v.optional(v.pipe(v.string(), v.maxLength(320))),
     phone: v.optional(v.pipe(v.string(), v.maxLength(40))),
+    /** Count what would be deleted, delete nothing. */
+    dry_run: v.optional(v.boolean(), false),
   }),
   v.check((body) => (body.email === undefined) !== (body.phone === undefined), 'give either email or phone'),
 );
@@ -131,6 +143,8 @@ export const EventListItemSchema = v.object({
 export const EventListSchema = v.object({
   events: v.array(EventListItemSchema),
   next_cursor: v.nullable(v.string()),
+  /** With `total=true`: how many events the filters match, every page together. */
+  total: v.optional(v.number()),
 });
 
 export const AttemptSchema = v.object({
@@ -237,6 +251,7 @@ export const LatencySchema = v.object({
 
 export const ErasedSchema = v.object({
   erased: v.boolean(),
+  dry_run: v.boolean(),
   people: v.number(),
   deleted: v.object({
     events: v.number(),

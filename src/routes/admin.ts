@@ -11,6 +11,7 @@ import { replayGroup } from '../alerts/replay';
 import { config } from '../config';
 import { InletError } from '../errors';
 import { log } from '../lib/log';
+import { signInFailures } from '../lib/throttle';
 import { parsePayload } from '../pipeline/parse';
 import { replay } from '../pipeline/replay';
 import { cancelJob, getJob, listJobs, startJob } from '../pipeline/replay-jobs';
@@ -19,15 +20,18 @@ import { deliveryCounts, listAttempts, listDeliveries } from '../store/deliverie
 import { getEvent } from '../store/events';
 import { healthy, pauseStatement, readHealth } from '../store/health';
 import { erasePerson } from '../store/privacy';
-import { type EventFilter, searchEvents } from '../store/search';
+import { countMatching, type EventFilter, searchEvents } from '../store/search';
 import { cohorts, funnel, latency, type StatsRange } from '../store/stats';
 import { constantTimeEqual } from '../verify/crypto';
 import * as s from './admin-schemas';
 import { type ApiRoute, openApiDocument, referencePage } from './openapi';
+import { answerError } from './problem';
 
 type AdminContext = Context<{ Bindings: Env }>;
 export const admin = new Hono<{ Bindings: Env }>();
 export const adminRoutes: ApiRoute[] = [];
+// Its own, so the dashboard calling it in-process gets problems, not bare 500s.
+admin.onError(answerError);
 
 /** The bearer check, shared with the dashboard's sign-in. */
 export async function isAdminToken(env: Env, token: string): Promise<boolean> {
@@ -42,7 +46,21 @@ admin.use('*', async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path)) return next();
   const header = c.req.header('authorization') ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  // Production always has the client's address; only then is there something to throttle by.
+  const address = c.req.header('cf-connecting-ip');
+  const wait = address ? signInFailures.retryAfter(address, Date.now()) : 0;
+  if (wait > 0)
+    throw new InletError(
+      429,
+      'too_many_requests',
+      'Too many wrong tokens from this address; try later.',
+      undefined,
+      {
+        'retry-after': String(wait),
+      },
+    );
   if (!(await isAdminToken(c.env, token))) {
+    if (address) signInFailures.fail(address, Date.now());
     throw new InletError(401, 'unauthorized', 'A valid admin bearer token is required.', undefined, {
       'www-authenticate': 'Bearer realm="inlet-admin"',
     });
@@ -153,10 +171,17 @@ route(
     answers: { 200: { description: 'A page of events.', schema: s.EventListSchema }, 400: invalid },
   },
   async (c, { query }) => {
-    const { limit, cursor, ...filter } = query;
-    const events = await searchEvents(c.env.DB, toFilter(filter), { before: decodeCursor(cursor) }, limit);
+    const { limit, cursor, total, ...filter } = query;
+    const [events, matching] = await Promise.all([
+      searchEvents(c.env.DB, toFilter(filter), { before: decodeCursor(cursor) }, limit),
+      total === 'true' ? countMatching(c.env.DB, toFilter(filter)) : undefined,
+    ]);
     const last = events.at(-1);
-    return c.json({ events, next_cursor: events.length === limit && last ? encodeCursor(last.id) : null });
+    return c.json({
+      events,
+      next_cursor: events.length === limit && last ? encodeCursor(last.id) : null,
+      ...(matching ? { total: matching.count } : {}),
+    });
   },
 );
 
@@ -430,16 +455,20 @@ route(
     tag: 'People',
     summary: 'Erase a person',
     description:
-      'Deletes the person found by email or phone and everything held about them: events, leads, deliveries, attempts, CRM record links, alert samples. The stats counts stay. Harmless to repeat.',
+      'Deletes the person found by email or phone and everything held about them: events, leads, deliveries, attempts, CRM record links, alert samples. The stats counts stay. Harmless to repeat. With `dry_run: true`, answers what it would delete and deletes nothing.',
     body: s.EraseBody,
     answers: { 200: { description: 'What was deleted.', schema: s.ErasedSchema }, 400: invalid },
   },
   async (c, { body }) => {
-    const erased = await erasePerson(c.env.DB, {
-      ...(body.email === undefined ? {} : { email: body.email }),
-      ...(body.phone === undefined ? {} : { phone: body.phone }),
-    });
-    log.info('erasure', { people: erased.people, events: erased.deleted.events });
+    const erased = await erasePerson(
+      c.env.DB,
+      {
+        ...(body.email === undefined ? {} : { email: body.email }),
+        ...(body.phone === undefined ? {} : { phone: body.phone }),
+      },
+      { dryRun: body.dry_run },
+    );
+    if (!body.dry_run) log.info('erasure', { people: erased.people, events: erased.deleted.events });
     return c.json(erased);
   },
 );

@@ -10,6 +10,7 @@ import { FINAL_EVENT_STATUSES, sqlList } from '../pipeline/status';
 
 export interface Erased {
   erased: boolean;
+  dry_run: boolean;
   people: number;
   deleted: {
     events: number;
@@ -25,11 +26,17 @@ export interface Erased {
  * Deletes a person found by email or phone (normalised as a lead's are, then hashed: the same
  * keys as `people` holds), with every event that belongs to them and its deliveries and attempts.
  */
-export async function erasePerson(db: D1Database, who: { email?: string; phone?: string }): Promise<Erased> {
+export async function erasePerson(
+  db: D1Database,
+  who: { email?: string; phone?: string },
+  options: { dryRun?: boolean } = {},
+): Promise<Erased> {
+  const dryRun = options.dryRun === true;
   const email = who.email === undefined ? undefined : normalizeEmail(who.email).email;
   const phone = who.phone === undefined ? undefined : normalizePhone(who.phone).phone;
   const none: Erased = {
     erased: false,
+    dry_run: dryRun,
     people: 0,
     deleted: { events: 0, deliveries: 0, attempts: 0, people: 0, person_destinations: 0, alert_events: 0 },
   };
@@ -51,6 +58,28 @@ export async function erasePerson(db: D1Database, who: { email?: string; phone?:
     .all<{ id: string }>();
   const eventIds = JSON.stringify(events.map((e) => e.id));
   const inEvents = 'IN (SELECT value FROM json_each(?1))';
+  if (dryRun) {
+    const counts = await db.batch<{ n: number }>([
+      db.prepare(`SELECT count(*) AS n FROM attempts WHERE event_id ${inEvents}`).bind(eventIds),
+      db.prepare(`SELECT count(*) AS n FROM deliveries WHERE event_id ${inEvents}`).bind(eventIds),
+      db.prepare(`SELECT count(*) AS n FROM alert_events WHERE event_id ${inEvents}`).bind(eventIds),
+      db.prepare(`SELECT count(*) AS n FROM person_destinations WHERE person_id ${inEvents}`).bind(personIds),
+    ]);
+    const n = (i: number) => counts[i]?.results[0]?.n ?? 0;
+    return {
+      erased: false,
+      dry_run: true,
+      people: people.length,
+      deleted: {
+        events: events.length,
+        attempts: n(0),
+        deliveries: n(1),
+        alert_events: n(2),
+        person_destinations: n(3),
+        people: people.length,
+      },
+    };
+  }
   const results = await db.batch([
     db.prepare(`DELETE FROM attempts WHERE event_id ${inEvents}`).bind(eventIds),
     db.prepare(`DELETE FROM deliveries WHERE event_id ${inEvents}`).bind(eventIds),
@@ -69,6 +98,7 @@ export async function erasePerson(db: D1Database, who: { email?: string; phone?:
   const changes = (i: number) => results[i]?.meta.changes ?? 0;
   return {
     erased: true,
+    dry_run: false,
     people: people.length,
     deleted: {
       attempts: changes(0),

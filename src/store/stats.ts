@@ -4,7 +4,7 @@
  * costs the same at a thousand events or a million (bench/stats.mjs). Rejections are counted here
  * too, in memory per isolate and flushed every few seconds, as verification failures are.
  */
-import { percentiles } from '../lib/percentiles';
+import { LATENCY_BOUNDS_MS, percentiles } from '../lib/percentiles';
 import { FUNNEL_STAGES, type FunnelStage } from '../pipeline/status';
 
 export { FUNNEL_STAGES };
@@ -124,7 +124,9 @@ export async function latency(db: D1Database, range: StatsRange): Promise<Latenc
     )
     .bind(range.from, range.to, range.source ?? null)
     .all<{ le_ms: number; count: number }>();
-  const buckets = results.map((row) => ({ le_ms: row.le_ms < 0 ? null : row.le_ms, count: row.count }));
+  // Every bucket, the empty ones too, so a histogram drawn from them shows its gaps.
+  const counts = new Map(results.map((row) => [row.le_ms < 0 ? null : row.le_ms, row.count]));
+  const buckets = [...LATENCY_BOUNDS_MS, null].map((le_ms) => ({ le_ms, count: counts.get(le_ms) ?? 0 }));
   return { count: buckets.reduce((sum, b) => sum + b.count, 0), ...percentiles(buckets), buckets };
 }
 

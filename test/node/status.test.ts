@@ -114,3 +114,20 @@ describe('the stats triggers', () => {
     expect(FUNNEL_STAGES).toEqual(['pending', ...FINAL_EVENT_STATUSES]);
   });
 });
+
+describe('the latency histogram', () => {
+  it('has in code the bucket bounds the trigger writes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { LATENCY_BOUNDS_MS } = await import('../../src/lib/percentiles');
+    const sql = readFileSync(new URL('../../migrations/0008_operator.sql', import.meta.url), 'utf8');
+    const trigger = sql.slice(
+      sql.indexOf('CREATE TRIGGER events_latency'),
+      sql.indexOf('END;', sql.indexOf('CREATE TRIGGER events_latency')),
+    );
+    const bounds = [...trigger.matchAll(/<= (\d+) THEN (\d+)/g)].map((m) => {
+      expect(m[1]).toBe(m[2]);
+      return Number(m[1]);
+    });
+    expect(bounds).toEqual([...LATENCY_BOUNDS_MS]);
+  });
+});

@@ -52,6 +52,23 @@ describe('admin: auth and contract', () => {
     }
   });
 
+  it('after ten wrong tokens from one address in a minute, answers 429 with Retry-After, even to the right one', async () => {
+    const from = { 'cf-connecting-ip': '203.0.113.99' };
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await call('/admin/events', { headers: { ...from, authorization: 'Bearer guess' } })).status,
+      ).toBe(401);
+    const held = await call('/admin/events', {
+      headers: { ...from, authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(held.status).toBe(429);
+    expect((await held.json<{ code: string }>()).code).toBe('too_many_requests');
+    expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another address is not held.
+    const other = { 'cf-connecting-ip': '198.51.100.4', authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+    expect((await call('/admin/events', { headers: other })).status).toBe(200);
+  });
+
   it('serves an OpenAPI 3.1 document of every route, generated from the schemas, and a reference page', async () => {
     const response = await call('/admin/openapi.json');
     expect(response.status).toBe(200);
@@ -136,6 +153,11 @@ describe('admin: search', () => {
 
     expect(await search(`campaign=${campaign}`)).toEqual([delivered, dead]);
     expect(await search(`campaign=${campaign}&status=dead`)).toEqual([dead]);
+    const counted = await answer(
+      await adminGet(`/admin/events?campaign=${campaign}&limit=1&total=true`),
+      s.EventListSchema,
+    );
+    expect(counted).toMatchObject({ total: 2, events: [{ id: delivered }] });
     expect(await search(`campaign=${campaign}&source=demo&destination=crm&delivery_status=dead`)).toEqual([
       dead,
     ]);
@@ -445,6 +467,14 @@ describe('admin: erasure and retention', () => {
     const funnelBefore = (await answer(await adminGet('/admin/stats/funnel?source=demo'), s.FunnelSchema))
       .totals;
 
+    const preview = await answer(await adminPost('/admin/erase', { email, dry_run: true }), s.ErasedSchema);
+    expect(preview).toMatchObject({
+      erased: false,
+      dry_run: true,
+      people: 1,
+      deleted: { events: 2, people: 1 },
+    });
+    expect((await adminGet(`/admin/events/${ids[0]}`)).status).toBe(200); // a dry run deletes nothing
     const erased = await answer(
       await adminPost('/admin/erase', { email: email.toUpperCase() }),
       s.ErasedSchema,
@@ -453,6 +483,7 @@ describe('admin: erasure and retention', () => {
     expect(erased.deleted.deliveries).toBeGreaterThanOrEqual(1);
     expect(erased.deleted.attempts).toBeGreaterThanOrEqual(1);
     expect(erased.deleted.person_destinations).toBe(1);
+    expect(erased.deleted).toEqual(preview.deleted);
     for (const id of ids) expect((await adminGet(`/admin/events/${id}`)).status).toBe(404);
     expect(await search(`email=${email}`)).toEqual([]);
     // The counts outlive the data.
