@@ -12,7 +12,7 @@
 // that is not known chatter, errors and warnings first, is shown as it came. `--verbose` (or
 // INLET_DEV_VERBOSE=1) shows wrangler's raw output and the fakes' records instead.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
