@@ -131,3 +131,17 @@ describe('the latency histogram', () => {
     expect(bounds).toEqual([...LATENCY_BOUNDS_MS]);
   });
 });
+
+describe("the CLI's copies of the lists", () => {
+  // The CLI is plain JavaScript that runs on Node 20 without a build, so it cannot import this
+  // TypeScript module: its copies are held to it here.
+  it('are the lists of src/pipeline/status.ts', async () => {
+    const load = (path: string): Promise<Record<string, unknown>> =>
+      import(new URL(path, import.meta.url).href);
+    const args = await load('../../bin/lib/args.mjs');
+    const describe = await load('../../bin/lib/describe.mjs');
+    expect(args.EVENT_STATUSES).toEqual(EVENT_STATUS_LIST);
+    expect(args.DELIVERY_STATUSES).toEqual(DELIVERY_STATUS_LIST);
+    expect(describe.FINAL_EVENT_STATUSES).toEqual(FINAL_EVENT_STATUSES);
+  });
+});
