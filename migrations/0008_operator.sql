@@ -20,6 +20,13 @@ CREATE INDEX events_source ON events (source, id);
 CREATE INDEX events_campaign ON events (campaign, id) WHERE campaign IS NOT NULL;
 CREATE INDEX events_unpurged ON events (received_at) WHERE purged_at IS NULL;
 CREATE INDEX attempts_event ON attempts (event_id);
+CREATE INDEX events_event_type ON events (event_type, id) WHERE event_type IS NOT NULL;
+-- Search by error class (the text before the first colon of `last_error`), on events and deliveries:
+-- src/store/search.ts writes the same expression, which is what lets SQLite use these.
+CREATE INDEX events_error_class ON events (substr(last_error, 1, instr(last_error, ':') - 1))
+  WHERE last_error IS NOT NULL;
+CREATE INDEX deliveries_error_class ON deliveries (substr(last_error, 1, instr(last_error, ':') - 1))
+  WHERE last_error IS NOT NULL;
 
 -- The source and campaign of a person's first lead: their cohort.
 ALTER TABLE people ADD COLUMN first_source TEXT;

@@ -31,19 +31,21 @@ export interface Funnel {
 
 const emptyStages = () => Object.fromEntries(FUNNEL_STAGES.map((s) => [s, 0])) as Record<FunnelStage, number>;
 
+/**
+ * One row per day × source × campaign, the stages pivoted in SQL: a row per stage would cross from
+ * D1 several times over (bench/stats.mjs: 116 → 46 ms for 30 days at a million events).
+ */
+const PIVOT = FUNNEL_STAGES.map((stage) => `sum(count) FILTER (WHERE stage = '${stage}') AS "${stage}"`).join(
+  ', ',
+);
+
 export async function funnel(db: D1Database, range: StatsRange): Promise<Funnel> {
-  const [stages, rejected] = await db.batch<{
-    day: string;
-    source: string;
-    campaign?: string;
-    stage?: FunnelStage;
-    code?: string;
-    count: number;
-  }>([
+  const [stages, rejected] = await db.batch<Record<string, string | number | null>>([
     db
       .prepare(
-        `SELECT day, source, campaign, stage, count FROM funnel_daily
-         WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR source = ?3) AND (?4 IS NULL OR campaign = ?4) AND count != 0
+        `SELECT day, source, campaign, sum(count) AS received, ${PIVOT} FROM funnel_daily
+         WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR source = ?3) AND (?4 IS NULL OR campaign = ?4)
+         GROUP BY day, source, campaign HAVING sum(count) != 0
          ORDER BY day, source, campaign`,
       )
       .bind(range.from, range.to, range.source ?? null, range.campaign ?? null),
@@ -54,35 +56,30 @@ export async function funnel(db: D1Database, range: StatsRange): Promise<Funnel>
       )
       .bind(range.from, range.to, range.source ?? null),
   ]);
-  const rows = new Map<string, FunnelRow>();
   const totals = { ...emptyStages(), received: 0, rejected: 0 };
-  for (const row of stages?.results ?? []) {
-    const key = `${row.day}|${row.source}|${row.campaign}`;
-    let entry = rows.get(key);
-    if (!entry) {
-      entry = {
-        day: row.day,
-        source: row.source,
-        campaign: row.campaign ?? '',
-        received: 0,
-        ...emptyStages(),
-      };
-      rows.set(key, entry);
+  const rows = (stages?.results ?? []).map((row) => {
+    const entry: FunnelRow = {
+      day: String(row.day),
+      source: String(row.source),
+      campaign: String(row.campaign ?? ''),
+      received: Number(row.received ?? 0),
+      ...emptyStages(),
+    };
+    for (const stage of FUNNEL_STAGES) {
+      entry[stage] = Number(row[stage] ?? 0);
+      totals[stage] += entry[stage];
     }
-    const stage = row.stage as FunnelStage;
-    entry[stage] += row.count;
-    entry.received += row.count;
-    totals[stage] += row.count;
-    totals.received += row.count;
-  }
+    totals.received += entry.received;
+    return entry;
+  });
   const rejections = (rejected?.results ?? []).map((row) => ({
-    day: row.day,
-    source: row.source,
-    code: row.code ?? '',
-    count: row.count,
+    day: String(row.day),
+    source: String(row.source),
+    code: String(row.code ?? ''),
+    count: Number(row.count ?? 0),
   }));
   totals.rejected = rejections.reduce((sum, row) => sum + row.count, 0);
-  return { rows: [...rows.values()], rejected: rejections, totals };
+  return { rows, rejected: rejections, totals };
 }
 
 export interface CohortRow {
