@@ -214,10 +214,13 @@ async function plan(
     if (current.status === 'routing')
       return { work: [], resend: [self(queueDelaySeconds((current.leaseUntil ?? nowMs) - nowMs))] };
     // Routed already (a repeated message, or one from before deliveries existed): its waiting
-    // deliveries that are due are taken, each on its own.
+    // deliveries that are due are taken, each on its own. So are those still `delivering`: this
+    // may be the retry of a consumer that attempted them and could not record the outcome (or
+    // died), and nothing else carries them on. One whose lease ended is taken now; one whose lease
+    // runs gets a message for its end (notTaken), which finds it finished if its taker was alive.
     const { results } = await env.DB.prepare(
-      `SELECT destination FROM deliveries WHERE event_id = ?1 AND status IN ('queued', 'retrying')
-         AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)`,
+      `SELECT destination FROM deliveries WHERE event_id = ?1 AND (status = 'delivering'
+         OR (status IN ('queued', 'retrying') AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)))`,
     )
       .bind(body.eventId, nowMs)
       .all<{ destination: string }>();

@@ -67,12 +67,12 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
         for (const key of keys) {
           const found = lookup(dataset.value, key);
           if (found === undefined || isScalar(found.value)) continue;
+          // The path is the key this source reads, not the sender's spelling of it: a loose match
+          // (`Email (Ada Lovelace)` for `email`) would echo whatever else the sender wrote in the key.
           addIssue({
             message: 'mapped lead fields must be text, numbers or booleans',
             expected: 'text, a number or a boolean',
-            path: [
-              { type: 'object', origin: 'value', input: dataset.value, key: found.path, value: found.value },
-            ],
+            path: [{ type: 'object', origin: 'value', input: dataset.value, key, value: found.value }],
           });
         }
       }
@@ -118,22 +118,36 @@ export function flatLead(fieldMap: FlatFieldMap = {}): FlatLeadMapping {
 }
 
 /** The value at `key`: an exact top-level key, a dotted path, or a top-level key spelled differently. */
-function lookup(
-  payload: FlatPayload,
-  key: string,
-): { key: string; path: string; value: unknown } | undefined {
-  if (Object.hasOwn(payload, key)) return { key, path: key, value: payload[key] };
+function lookup(payload: FlatPayload, key: string): { key: string; value: unknown } | undefined {
+  if (Object.hasOwn(payload, key)) return { key, value: payload[key] };
   if (key.includes('.')) {
     let value: unknown = payload;
     for (const step of key.split('.')) {
       if (typeof value !== 'object' || value === null || !Object.hasOwn(value, step)) return undefined;
       value = (value as Record<string, unknown>)[step];
     }
-    return { key: key.split('.')[0] ?? key, path: key, value };
+    return { key: key.split('.')[0] ?? key, value };
   }
-  const wanted = fieldKey(key);
-  const match = Object.keys(payload).find((candidate) => fieldKey(candidate) === wanted);
-  return match === undefined ? undefined : { key: match, path: match, value: payload[match] };
+  const match = looseKeys(payload).get(fieldKey(key));
+  return match === undefined ? undefined : { key: match, value: payload[match] };
+}
+
+// Each payload key normalised once, not once per mapped field: a form of 10,000 keys would
+// otherwise cost the Worker about 45 × 10,000 normalisations.
+const looseIndex = new WeakMap<FlatPayload, Map<string, string>>();
+
+/** The payload's keys by their loose spelling; the first key of a spelling wins, as a scan would. */
+function looseKeys(payload: FlatPayload): Map<string, string> {
+  let index = looseIndex.get(payload);
+  if (!index) {
+    index = new Map();
+    for (const candidate of Object.keys(payload)) {
+      const spelling = fieldKey(candidate);
+      if (!index.has(spelling)) index.set(spelling, candidate);
+    }
+    looseIndex.set(payload, index);
+  }
+  return index;
 }
 
 function isScalar(value: unknown): boolean {
