@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     name: 'node',
     include: ['test/node/**/*.test.ts'],
+    setupFiles: ['./test/node/setup.ts'],
     environment: 'node',
   },
 });

@@ -3,6 +3,7 @@
  * email and phone, so the people table can match repeats while holding no contact data in its
  * index. Pure (WebCrypto only), so it runs in the Worker and in Node alike.
  */
+import { sha256Hex as sha256Bytes, utf8 } from '../verify/crypto';
 import type { Lead, Original } from './lead';
 
 export interface PersonKeys {
@@ -97,7 +98,4 @@ function union<T extends string>(a: readonly T[], b: readonly T[]): T[] {
   return [...new Set([...a, ...b])].sort();
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+const sha256Hex = (text: string): Promise<string> => sha256Bytes(utf8(text));

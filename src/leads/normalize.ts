@@ -17,7 +17,7 @@ import { normalizePhone, phoneRegion } from './normalize/phone';
 import { cleanField, definedOnly } from './normalize/text';
 
 /** `yyyy-mm-dd.n`: the day the rules last changed their output, then a counter for that day. */
-export const NORMALIZER_VERSION = '2026-12-03.2';
+export const NORMALIZER_VERSION = '2026-12-03.3';
 
 export interface NormalizeOptions {
   /** The source's name, e.g. `typeform`; becomes `lead.source` and the `source:` tag. */

@@ -4,6 +4,7 @@
  * lands in `custom`).
  */
 import type { CustomFields, CustomValue, LeadInput } from '../lead';
+import { PRINTABLE_ASCII } from '../normalize/text';
 
 /** The text fields of `LeadInput` a platform field can fill. */
 export type LeadTextField =
@@ -93,6 +94,8 @@ const FIELD_BY_KEY = new Map<string, LeadTextField>(
 
 /** "First Name", "first_name", "firstName" and "Prénom" all become `firstname` / `prenom`. */
 export function fieldKey(label: string): string {
+  // Printable ASCII is its own NFKD and holds no combining mark.
+  if (PRINTABLE_ASCII.test(label)) return label.toLowerCase().replace(/[^a-z0-9]/g, '');
   return label
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

@@ -128,7 +128,7 @@ function lookup(payload: FlatPayload, key: string): { key: string; value: unknow
     }
     return { key: key.split('.')[0] ?? key, value };
   }
-  const match = looseKeys(payload).get(fieldKey(key));
+  const match = looseKeys(payload).get(looseKey(key));
   return match === undefined ? undefined : { key: match, value: payload[match] };
 }
 
@@ -148,6 +148,18 @@ function looseKeys(payload: FlatPayload): Map<string, string> {
     looseIndex.set(payload, index);
   }
   return index;
+}
+
+// The keys a field map reads come from the configuration: a fixed set, each spelled once.
+const mapKeys = new Map<string, string>();
+
+/** fieldKey() of a key a field map reads, computed once per isolate. */
+function looseKey(key: string): string {
+  const known = mapKeys.get(key);
+  if (known !== undefined) return known;
+  const spelling = fieldKey(key);
+  mapKeys.set(key, spelling);
+  return spelling;
 }
 
 function isScalar(value: unknown): boolean {

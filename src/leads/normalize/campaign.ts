@@ -3,7 +3,7 @@
  * `utm_source:google` or `form:contact-us` without parsing anything. Sorted and deduplicated so
  * the same lead always carries the same list.
  */
-import { cleanText } from './text';
+import { cleanText, PRINTABLE_ASCII } from './text';
 
 export interface Attribution {
   source?: string | undefined;
@@ -33,6 +33,12 @@ const TAGGED = [
  * named in Japanese still gets a tag.
  */
 export function slug(value: string): string {
+  // Printable ASCII is its own NFKD and NFC, holds no mark, and its letters and digits are a-z, 0-9.
+  if (PRINTABLE_ASCII.test(value))
+    return value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
   return (
     value
       .normalize('NFKD')

@@ -107,7 +107,8 @@ export function normalizeNames(input: NameInput): NameResult {
   if (full !== undefined && first === undefined && last === undefined) {
     const split = splitFullName(full);
     first = namePart(split.first_name);
-    last = namePart(split.last_name);
+    // Beside a real first name "Na" and "No" are family names, as when the parts come separately.
+    last = namePart(split.last_name, first !== undefined);
     // "Smith, John" is a sorting form, not how the person writes their name.
     rebuildFull = split.inverted;
   } else if (full !== undefined && (first === undefined) !== (last === undefined)) {

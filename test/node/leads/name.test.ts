@@ -296,4 +296,11 @@ describe('a second pass finds the same parts', () => {
     expect(again.first_name).toBeUndefined();
     expect(again.last_name).toBe('Or');
   });
+
+  it('a full name ending in Na or No after a first name (found by the idempotence property)', () => {
+    const once = normalizeNames({ full_name: 'JOHN NA' });
+    expect(once).toMatchObject({ first_name: 'John', last_name: 'Na', full_name: 'John Na' });
+    const { original: _original, ...parts } = once;
+    expect(normalizeNames(parts)).toMatchObject(parts);
+  });
 });

@@ -85,7 +85,7 @@ describe('normalizeLead', () => {
 
   it('is versioned by date and counter', () => {
     expect(NORMALIZER_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
-    expect(NORMALIZER_VERSION).toBe('2026-12-03.2');
+    expect(NORMALIZER_VERSION).toBe('2026-12-03.3');
   });
 
   const repaired: LeadInput = {
@@ -103,7 +103,7 @@ describe('normalizeLead', () => {
   it('applies the 2026-12-03 rules together', () => {
     const lead = normalizeLead(repaired, { source: 'n8n', defaultRegion: 'US' });
     expect(lead).toEqual({
-      normalizer_version: '2026-12-03.2',
+      normalizer_version: '2026-12-03.3',
       source: 'n8n',
       email: 'jane@xn--bcher-kva.de',
       phone: '+442079460958',
