@@ -9,6 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/status.ts';
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
+import { format, histogram, pool, sleep, within } from './chaos-lib.mjs';
 import { startGateway } from './gateway.mjs';
 
 const PORT = 8796;
@@ -36,32 +37,6 @@ const DESTINATION = 'crm';
 const MAX_ATTEMPTS = Number(
   /DELIVERY_MAX_ATTEMPTS\s*=\s*"(\d+)"/.exec(readFileSync('wrangler.toml', 'utf8'))?.[1] ?? 9,
 );
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const within = (promise, ms) => Promise.race([promise, sleep(ms)]);
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function pool(items, limit, work) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i], i);
-      }
-    }),
-  );
-}
-
-const histogram = (values) => {
-  const counts = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-};
-const format = (counts) =>
-  Object.entries(counts)
-    .map(([key, n]) => `${key}: ${n}`)
-    .join(', ') || '-';
 
 // --- the plan: which leads, which are second leads of a person, which are redelivered ------------
 

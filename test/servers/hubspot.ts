@@ -16,11 +16,22 @@
  * carry that email or phone (or, for an update input, whose id is that key); searches are never
  * scripted. In a batch, a scripted 4xx (other than 401, 403, 429) fails that input alone in a 207;
  * any other scripted status answers the whole call.
+ *
+ * With the `chaos` option (the chaos runs, `bench/chaos-scale.mjs`; never the tests), every write
+ * call (batch upsert, batch update, create, PATCH; not searches or reads) fails with probability
+ * `failureRate`, in one of the kinds of crm.ts's chaos, picked by the same seeded generator: 500
+ * and 503 (nothing written), 429 with HubSpot's ten-secondly body and its X-HubSpot-RateLimit-*
+ * headers saying the window is spent (nothing written), a slow answer (written, then answered after
+ * `slowMs`, past the gateway's timeout), or a dropped connection (nothing written). Chaos comes
+ * before scripts and rate limits: a run uses one or the other. Its control API: GET
+ * /__control/faults (each injected fault) and POST /__control/chaos {down} (down: every API call
+ * answers 503, recorded as `outage`, until it is set back).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHAOS_FAULTS, type ChaosFault, seeded } from './crm.ts';
 import { readAll } from './http.ts';
 
 export interface FakeHubspotOptions {
@@ -35,6 +46,29 @@ export interface FakeHubspotOptions {
   print?: boolean;
   /** Portal-specific contact properties, on top of the standard ones. */
   customProperties?: string[];
+  /** Random faults for the chaos runs (see the file comment). Absent: the fake fails only as scripted. */
+  chaos?: HubspotChaosOptions;
+}
+
+export interface HubspotChaosOptions {
+  /** Probability, 0 to 1, that a write call fails. */
+  failureRate: number;
+  /** Seed of the generator: the same seed gives the same faults for the same order of calls. */
+  seed?: number;
+  /** How long a slow answer takes, in ms; keep it above the gateway's DELIVERY_TIMEOUT_MS. */
+  slowMs?: number;
+  /** The kinds of fault to pick from, equally likely; a kind listed twice is picked twice as often. */
+  faults?: readonly ChaosFault[];
+}
+
+/** A fault the chaos option injected; `outage` is a call answered 503 while the fake was down. */
+export interface InjectedFault {
+  at: number;
+  kind: ChaosFault | 'outage';
+  method: string;
+  path: string;
+  /** The inputs of a batch call, 1 for a create or PATCH. */
+  inputs: number;
 }
 
 export interface FakeHubspot {
@@ -231,6 +265,10 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
   let dailyLimit = 0;
   let windowHits: number[] = [];
   let daily = { day: '', count: 0 };
+  const chaos = options.chaos;
+  const random = seeded(chaos?.seed ?? 1);
+  const faults: InjectedFault[] = [];
+  let down = false;
 
   if (options.persistPath && existsSync(options.persistPath)) {
     const saved = JSON.parse(readFileSync(options.persistPath, 'utf8')) as {
@@ -750,6 +788,41 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
     };
   };
 
+  // --- chaos ------------------------------------------------------------------------------------
+
+  const isWrite = (method: string, path: string): boolean =>
+    (method === 'POST' &&
+      (path === CONTACTS || path === `${CONTACTS}/batch/upsert` || path === `${CONTACTS}/batch/update`)) ||
+    (method === 'PATCH' && path.startsWith(`${CONTACTS}/`));
+  /** The fault this call meets, if any: the outage first, then a roll of the generator for a write. */
+  const pickFault = (method: string, path: string): InjectedFault['kind'] | undefined => {
+    if (!chaos) return undefined;
+    if (down) return 'outage';
+    if (!isWrite(method, path)) return undefined;
+    const roll = random();
+    const which = random();
+    const kinds = chaos.faults?.length ? chaos.faults : CHAOS_FAULTS;
+    return roll < chaos.failureRate ? kinds[Math.floor(which * kinds.length)] : undefined;
+  };
+  const inputsOf = (text: string): number => {
+    try {
+      const inputs = (JSON.parse(text) as { inputs?: unknown }).inputs;
+      return Array.isArray(inputs) ? inputs.length : 1;
+    } catch {
+      return 1;
+    }
+  };
+  /** A failed call's answer, as HubSpot gives it; nothing was written. */
+  const faultReply = (kind: 'http_500' | 'http_503' | 'http_429' | 'outage'): Reply => {
+    if (kind === 'http_429') {
+      const headers = limitHeaders();
+      headers['X-HubSpot-RateLimit-Remaining'] = '0';
+      return { status: 429, body: TEN_SECONDLY_LIMIT(), headers };
+    }
+    const status = kind === 'http_500' ? 500 : 503;
+    return { status, body: { status: 'error', message: `chaos ${status}`, correlationId: randomUUID() } };
+  };
+
   // --- routing ---------------------------------------------------------------------------------
 
   const api = async (request: IncomingMessage, url: URL, text: string): Promise<Reply> => {
@@ -848,6 +921,11 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
       return { status: 200, body: found.map(({ versions: _v, ...c }) => c) };
     }
     if (route === 'GET /__control/requests') return { status: 200, body: requests };
+    if (route === 'GET /__control/faults') return { status: 200, body: faults };
+    if (route === 'POST /__control/chaos') {
+      down = body.down === true;
+      return { status: 204, body: null };
+    }
     if (route === 'POST /__control/reset') {
       contacts = new Map();
       aliases = new Map();
@@ -879,13 +957,19 @@ export async function startFakeHubspot(options: FakeHubspotOptions): Promise<Fak
     try {
       const text = await readAll(request);
       if (url.pathname.startsWith('/__control/')) return send(response, control(request, url, text));
-      const reply = await api(request, url, text);
-      requests.push({
-        method: request.method ?? 'GET',
-        path: url.pathname,
-        status: reply.status,
-        at: Date.now(),
-      });
+      const method = request.method ?? 'GET';
+      const fault = pickFault(method, url.pathname);
+      if (fault)
+        faults.push({ at: Date.now(), kind: fault, method, path: url.pathname, inputs: inputsOf(text) });
+      if (fault === 'dropped') {
+        requests.push({ method, path: url.pathname, status: 0, at: Date.now() });
+        request.socket.destroy();
+        return;
+      }
+      const reply = fault && fault !== 'slow' ? faultReply(fault) : await api(request, url, text);
+      requests.push({ method, path: url.pathname, status: reply.status, at: Date.now() });
+      // A slow answer: written, but answered after the gateway gave up on it.
+      if (fault === 'slow') await sleep(chaos?.slowMs ?? 2500);
       return send(response, { ...reply, headers: { ...limitHeaders(), ...reply.headers } });
     } catch (failure) {
       return send(response, {

@@ -31,7 +31,7 @@ import { BASE, recordingQueue, signDemo } from './helpers';
 
 const SEED = 20_260_611;
 /** Cases per property: thousands in all, within about half a minute on two cores. */
-const RUNS = { mutations: 1500, limits: 150, signatures: 700, bodies: 900, edge: 1500 } as const;
+const RUNS = { mutations: 1500, limits: 150, signatures: 700, bodies: 600, edge: 1500 } as const;
 type Property = keyof typeof RUNS;
 const TOTAL = Object.values(RUNS).reduce((sum, n) => sum + n, 0);
 const ran: Record<Property, number> = { mutations: 0, limits: 0, signatures: 0, bodies: 0, edge: 0 };
@@ -833,7 +833,8 @@ describe('the edge, fuzzed', () => {
       }),
       runs('bodies'),
     );
-  }, 120_000);
+    // A few seconds alone; far more on a machine busy with other work (seen once: 4 minutes).
+  }, 360_000);
 
   it(`any method to any source name, with any headers and query: ${RUNS.edge} cases`, async () => {
     const sources = Object.keys(config.sources);

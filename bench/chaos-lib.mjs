@@ -1,0 +1,47 @@
+// What the chaos runs share (`bench/chaos.mjs`, `bench/chaos-scale.mjs`): bounded waits, a pool of
+// senders, and the counting and printing of what came back.
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with `promise`, or after `ms` with undefined: a stop that cannot hang the run. */
+export const within = (promise, ms) => Promise.race([promise, sleep(ms)]);
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+export async function pool(items, limit, work) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i], i);
+      }
+    }),
+  );
+}
+
+/** How often each value occurs, sorted by value. */
+export const histogram = (values) => {
+  const counts = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+};
+
+/** `a: 1, b: 2`, or `-` for nothing. */
+export const format = (counts) =>
+  Object.entries(counts)
+    .map(([key, n]) => `${key}: ${n}`)
+    .join(', ') || '-';
+
+/** A check of the run: printed at once, counted at the end; `failed()` names the ones that failed. */
+export function checks() {
+  const all = [];
+  return {
+    all,
+    check(ok, name, detail = '') {
+      all.push({ ok, name, detail });
+      console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `: ${detail}` : ''}`);
+      return ok;
+    },
+    failed: () => all.filter((c) => !c.ok),
+  };
+}
