@@ -257,11 +257,18 @@ describe('events', () => {
     // Two a page: the person's events only (matched through the stored hash), newest first.
     await page.goto(`${gateway.url}/admin?email=${encodeURIComponent(email)}&limit=2`);
     expect(await shown()).toEqual([ids[2], ids[1]]);
-    await page.click('[data-testid=next-page]');
+    // Each click is a navigation: wait for the page it leads to before reading the rows.
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.has('cursor')),
+      page.click('[data-testid=next-page]'),
+    ]);
     expect(await shown()).toEqual([ids[0]]);
     await expect(page.locator('[data-testid=next-page]').count()).resolves.toBe(0);
     await expect(page.locator('[data-testid=filters] input[name=email]').inputValue()).resolves.toBe(email);
-    await page.click('text=← Newest');
+    await Promise.all([
+      page.waitForURL((url) => !url.searchParams.has('cursor')),
+      page.click('text=← Newest'),
+    ]);
     expect(await shown()).toEqual([ids[2], ids[1]]);
     await context.close();
   });
@@ -293,7 +300,7 @@ describe('bulk replay', () => {
         (status) => status === 'delivered',
       );
 
-    await page.click('text=All replays');
+    await Promise.all([page.waitForURL(/\/admin\/ui\/replay-jobs$/), page.click('text=All replays')]);
     await expect(page.locator('table').textContent()).resolves.toContain(campaign);
     await context.close();
   });
@@ -356,7 +363,10 @@ describe('bulk replay', () => {
 describe('destinations', () => {
   it('pauses and resumes a destination', async () => {
     const { context, page } = await signedIn();
-    await page.click('nav.nav >> text=Destinations');
+    await Promise.all([
+      page.waitForURL(/\/admin\/ui\/destinations/),
+      page.click('nav.nav >> text=Destinations'),
+    ]);
     const card = page.locator('.dest-card', { has: page.locator('[data-destination=salesforce]') });
     await expect(card.locator('.card-head .badge').textContent()).resolves.toBe('active');
 
@@ -391,7 +401,7 @@ describe('stats', () => {
     );
     await deadEvent(person('funnel-dead'), { campaign });
     const { context, page } = await signedIn();
-    await page.click('nav.nav >> text=Funnel & stats');
+    await Promise.all([page.waitForURL(/\/admin\/ui\/stats/), page.click('nav.nav >> text=Funnel & stats')]);
     const chart = page.locator('svg[data-testid=funnel-chart]');
     await expect(chart.count()).resolves.toBe(1);
     const today = new Date().toISOString().slice(0, 10);
@@ -422,7 +432,7 @@ describe('erasure', () => {
       (status) => status === 'delivered',
     );
     const { context, page } = await signedIn();
-    await page.click('nav.nav >> text=Erase a person');
+    await Promise.all([page.waitForURL(/\/admin\/ui\/erase/), page.click('nav.nav >> text=Erase a person')]);
     await page.fill('input[name=email]', email);
     await page.click('[data-testid=erase-lookup]');
     await page.waitForURL(`${gateway.url}/admin/ui/erase`);
