@@ -11,7 +11,7 @@
 // tells what it sends, what it changes in the gateway's settings and why, and what each check means.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SAMPLES } from '../bin/lib/samples.mjs';
@@ -710,7 +710,6 @@ async function main() {
   for (let round = 1; round <= REPLAY_ROUNDS && Date.now() - replayStart < REPLAY_MS; round++) {
     const dead = deadKeys(current);
     if (dead.length === 0) break;
-    const previous = current;
     const { job } = await adminCall('/admin/replay-jobs', {
       method: 'POST',
       body: JSON.stringify({ filter: { delivery_status: 'dead' } }),
@@ -726,13 +725,17 @@ async function main() {
     for (const source of Object.keys(SOURCE_SHARES))
       for (const e of await listEvents(source)) current.set(e.id, e);
     const still = deadKeys(current);
-    /** The attempts this round made for a delivery: its counter after it, less before. */
-    const given = (key) => {
-      const [id, destination] = key.split(' ');
-      const attemptsOf = (events) =>
-        events.get(id)?.deliveries.find((d) => d.destination === destination)?.attempts ?? 0;
-      return attemptsOf(current) - attemptsOf(previous);
-    };
+    // The attempts this round made for each delivery, from its attempt rows: the counter cannot
+    // tell, as a replay may keep it or start it again.
+    const made = new Map();
+    await pool([...new Set(dead.map((key) => key.split(' ')[0]))], 16, async (id) => {
+      for (const a of (await adminCall(`/admin/events/${id}`)).attempts) {
+        if (Date.parse(a.started_at) < Date.parse(job.created_at)) continue;
+        const key = `${id} ${a.destination}`;
+        made.set(key, (made.get(key) ?? 0) + 1);
+      }
+    });
+    const given = (key) => made.get(key) ?? 0;
     const spent = histogram(still.map(given));
     const unattempted = dead.filter((key) => given(key) < 1);
     rounds.push({ round, dead: dead.length, job: done, stillDead: still.length, spent, unattempted });
@@ -998,14 +1001,16 @@ function writeReport(table, checkTable, wall) {
     .filter((a, i, all) => a !== '--ci' && !a.startsWith('--report') && all[i - 1] !== '--report');
   const body = [
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}${settings.length ? ` -- ${settings.join(' ')}` : ''}\`, seed ${SEED}, ` +
-      `${failed().length === 0 ? 'every check passed' : `**${failed().length} checks failed**`} in ${(wall / 60).toFixed(1)} min.`,
+      `${failed().length === 0 ? 'every check passed' : `**${failed().length} check${failed().length === 1 ? '' : 's'} failed**`} in ${(wall / 60).toFixed(1)} min.`,
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, wrangler ${wrangler} (` +
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadavg()[1].toFixed(1)} over the last 5 min (other work shares it), Node ${process.versions.node}, wrangler ${wrangler} (` +
       `\`wrangler dev\`, local D1/KV/Queues); commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src', 'migrations', 'inlet.config.ts', 'wrangler.toml') ? ' with local changes' : ''}, gateway snapshot ${gateway.version}.`,
     '',
-    `Settings: faults ${format(FAULT_SHARES)} of the write requests at both CRMs; delivery batch ${BATCH_SIZE}, ` +
-      `timeout ${DELIVERY_TIMEOUT_MS} ms (a slow answer takes ${SLOW_MS} ms), backoff 1–4 s, ${MAX_ATTEMPTS} attempts, first probe ${PROBE_SECONDS} s, ` +
-      `sweep every ${SWEEP_MS / 1000} s.`,
+    `Settings: faults ${format(FAULT_SHARES)} of the write requests at both CRMs; ${OUTAGE} down ${OUTAGE_SECONDS} s; ` +
+      `delivery batch ${BATCH_SIZE}, timeout ${DELIVERY_TIMEOUT_MS} ms (a slow answer takes ${SLOW_MS} ms), backoff 1–4 s, ` +
+      `${MAX_ATTEMPTS} attempts, first probe ${PROBE_SECONDS} s, sweep every ${SWEEP_MS / 1000} s, HubSpot's circuit at ` +
+      `${HUBSPOT_THRESHOLD} failed deliveries and its rate-limit window ${HUBSPOT_WINDOW_SECONDS} s, the operator's resume ` +
+      `${OPERATOR_AFTER_SECONDS} s after a CRM is up; ${SENDERS} senders.`,
     '',
     table,
     '',
@@ -1023,6 +1028,18 @@ function writeReport(table, checkTable, wall) {
       : `${old.trimEnd()}\n\n${begin}\n${body}\n${end}\n`;
   mkdirSync(resolve(path, '..'), { recursive: true });
   writeFileSync(path, next);
+  // Aligned as `npm test`'s `biome check` wants the tables of a tracked file (it skips ignored ones).
+  try {
+    execFileSync(
+      resolve(ROOT, 'node_modules/.bin/biome'),
+      ['format', '--write', '--no-errors-on-unmatched', path],
+      {
+        stdio: 'ignore',
+      },
+    );
+  } catch {
+    console.log(`  (biome could not format ${REPORT}: \`npx biome format --write ${REPORT}\`)`);
+  }
   console.log(`report written to ${REPORT}`);
 }
 
