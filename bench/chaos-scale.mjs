@@ -23,7 +23,7 @@ import { seeded, startMockCrm } from '../test/servers/crm.ts';
 import { startFakeHubspot } from '../test/servers/hubspot.ts';
 import { startFakeSlack } from '../test/servers/slack.ts';
 import { checks, format, histogram, pool, sleep, within } from './chaos-lib.mjs';
-import { startGateway } from './gateway.mjs';
+import { SOURCES, startGateway } from './gateway.mjs';
 
 // --- settings -------------------------------------------------------------------------------------
 
@@ -227,17 +227,8 @@ function plan(routesOf) {
 
 // --- the tree the gateway runs --------------------------------------------------------------------
 
-/** What bench/gateway.mjs snapshots from the working directory. */
-const TREE = [
-  'src',
-  'migrations',
-  'inlet.config.ts',
-  'wrangler.toml',
-  'package.json',
-  'tsconfig.json',
-  'worker-configuration.d.ts',
-  '.dev.vars',
-];
+/** What bench/gateway.mjs snapshots from the working directory: its own list. */
+const TREE = SOURCES;
 
 /**
  * A copy of the tree with the run's own queue batch size, probe interval and HubSpot circuit

@@ -13,7 +13,7 @@ import { resolve as absolute, join, relative } from 'node:path';
 import { WRANGLER_ENV } from '../scripts/env.mjs';
 
 /** What the Worker is built from; node_modules is found from the snapshot by walking up. */
-const SOURCES = [
+export const SOURCES = [
   'src',
   'migrations',
   'inlet.config.ts',
