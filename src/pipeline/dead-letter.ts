@@ -6,7 +6,7 @@
 import type { Alert } from '../alerts/raise';
 import { raiseNow } from '../alerts/wake';
 import { log } from '../lib/log';
-import { summaryStatement } from '../store/deliveries';
+import { abandonCreationStatement, summaryStatement } from '../store/deliveries';
 import { markDead } from '../store/events';
 import type { DeliveryMessage } from './enqueue';
 import { FINAL_DELIVERY_STATUSES, sqlList } from './status';
@@ -24,6 +24,7 @@ export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env:
              WHERE event_id = ?1 AND destination = ?2 AND status NOT IN (${sqlList(FINAL_DELIVERY_STATUSES)})`,
           ).bind(eventId, destination),
           summaryStatement(env.DB, eventId, nowMs),
+          abandonCreationStatement(env.DB, eventId, destination),
         ]);
         marked = (updated?.meta.changes ?? 0) > 0;
         if (marked) {

@@ -376,8 +376,13 @@ interface PersonRecordRow {
 
 /**
  * Two statements for the caller's batch: take the right to create the person in this destination
- * (only while it has no record there, and no other event holds an unexpired lease), then read the
- * row. The first returns a row only when the right was taken.
+ * (only while it has no record there and no other event holds the right), then read the row. The
+ * first returns a row only when the right was taken.
+ *
+ * A lease that has run out passes to another event only when its holder's delivery there is over:
+ * a holder whose create may have landed waits for its retry, and in a queue backlog that retry can
+ * come long after any fixed lease. Taking the right from it then made a second record (found by
+ * the 10,000-lead run, docs/reliability-run.md).
  */
 export function creationStatements(
   db: D1Database,
@@ -394,7 +399,11 @@ export function creationStatements(
          VALUES (?1, ?2, ?4, ?5)
          ON CONFLICT (person_id, destination) DO UPDATE SET creating_until = ?4, creating_by = ?5
          WHERE record_id IS NULL AND deliveries = 0 AND maybe_created = 0
-           AND (creating_until IS NULL OR creating_until < ?3 OR creating_by = ?5)
+           AND (creating_until IS NULL OR creating_by = ?5 OR (creating_until < ?3 AND NOT EXISTS (
+             SELECT 1 FROM deliveries AS holder
+             WHERE holder.event_id = person_destinations.creating_by
+               AND holder.destination = person_destinations.destination
+               AND holder.status NOT IN (${FINAL}))))
          RETURNING person_id`,
       )
       .bind(personId, destination, nowMs, nowMs + leaseMs, eventId),
@@ -480,3 +489,15 @@ export function personRecordStatement(
       .bind(personId, destination, creation.untilMs);
   return undefined;
 }
+
+/**
+ * A delivery ended outside an attempt (the dead-letter queue) while it may hold the right to create
+ * its person: any create it made may have landed, so the next lead updates rather than creates.
+ */
+export const abandonCreationStatement = (db: D1Database, eventId: string, destination: string) =>
+  db
+    .prepare(
+      `UPDATE person_destinations SET creating_until = NULL, creating_by = NULL, maybe_created = 1
+       WHERE creating_by = ?1 AND destination = ?2`,
+    )
+    .bind(eventId, destination);

@@ -4,6 +4,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import { newId } from '../../src/lib/ids';
+import { deadLetterBatch } from '../../src/pipeline/dead-letter';
 import { deliverBatch } from '../../src/pipeline/deliver';
 import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { listDeliveries } from '../../src/store/deliveries';
@@ -198,6 +199,67 @@ describe('a create retried after a lost answer', () => {
       received = await crmDeliveries(email);
     }
     expect(received.filter((d) => d.webhookId === b)).toEqual([]);
+  });
+});
+
+describe('a create whose retry waits in a queue backlog', () => {
+  it('keeps the right to create after its lease has run out, while its retry is still to come', async () => {
+    const email = uniqueEmail('backlog');
+    // The first create lands but its answer is lost; the retry is still queued behind a backlog
+    // when the lease it was given has run out (set here by moving the lease's end into the past).
+    await crmScript(email, [{ status: 201, delayMs: 3000 }]);
+    const a = await storeEvent({ email, first_name: 'Ada' });
+    const b = await storeEvent({ email, company: 'Backlog Ltd' });
+    const { queue, sent } = recordingQueue();
+    const environment = { ...env, DELIVERIES: queue };
+    await consume([a], environment);
+    expect((await listDeliveries(env.DB, a))[0]).toMatchObject({ status: 'retrying', attempts: 1 });
+    await env.DB.prepare('UPDATE person_destinations SET creating_until = ?1 WHERE creating_by = ?2')
+      .bind(Date.now() - 1, a)
+      .run();
+
+    // B must wait for A's retry, not take the expired lease and create a second record.
+    await consume([b], environment);
+    expect(sent.at(-1)?.body).toEqual({ eventId: b, destination: 'crm' });
+    expect((await listDeliveries(env.DB, b))[0]).toMatchObject({ status: 'queued', attempts: 0 });
+
+    await untilDue(a);
+    await consume([{ eventId: a, destination: 'crm' }], environment);
+    await consume([{ eventId: b, destination: 'crm' }], environment);
+    expect((await getEvent(env.DB, a))?.status).toBe('delivered');
+    expect((await getEvent(env.DB, b))?.status).toBe('delivered');
+    let received = await crmDeliveries(email);
+    for (let i = 0; i < 40 && received.length < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received = await crmDeliveries(email);
+    }
+    expect(received.find((d) => d.webhookId === b)?.type).toBe('lead.updated');
+    expect(await crmRecords(email)).toHaveLength(1);
+  });
+
+  it('a holder dead-lettered with the right to create leaves the person as maybe created: the next lead updates', async () => {
+    const email = uniqueEmail('deadletter');
+    await crmScript(email, [{ status: 201, delayMs: 3000 }]);
+    const a = await storeEvent({ email, first_name: 'Ada' });
+    const { queue } = recordingQueue();
+    const environment = { ...env, DELIVERIES: queue };
+    await consume([a], environment);
+    const batch = createMessageBatch<DeliveryMessage>('inlet-dlq', [
+      { id: 'd0', timestamp: new Date(), attempts: 10, body: { eventId: a, destination: 'crm' } },
+    ]);
+    await deadLetterBatch(batch, env);
+    expect((await listDeliveries(env.DB, a))[0]?.status).toBe('dead');
+
+    const b = await storeEvent({ email, company: 'After The Dead' });
+    await consume([b], environment);
+    expect((await getEvent(env.DB, b))?.status).toBe('delivered');
+    let received = await crmDeliveries(email);
+    for (let i = 0; i < 40 && received.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received = await crmDeliveries(email);
+    }
+    expect(received.find((d) => d.webhookId === b)?.type).toBe('lead.updated');
+    expect(await crmRecords(email)).toHaveLength(1);
   });
 });
 
