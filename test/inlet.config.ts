@@ -17,6 +17,8 @@ export default defineConfig({
     't-filter': like,
     't-pause': like,
     't-outage': like,
+    't-circuit': like,
+    't-probe': like,
     't-unrouted': like,
     't-lag': like,
     't-invalid': like,
@@ -47,6 +49,20 @@ export default defineConfig({
       urlVar: 'DESTINATION_PIPEDRIVE_URL',
       tokenVar: 'DESTINATION_PIPEDRIVE_TOKEN',
       searchLagSeconds: 2,
+    },
+    // HubSpot with a low threshold: one failed batch call of many leads is one failure, not many.
+    'hubspot-circuit': {
+      type: 'hubspot',
+      tokenVar: 'DESTINATION_HUBSPOT_TOKEN',
+      urlVar: 'DESTINATION_HUBSPOT_URL',
+      health: { probeSeconds: 30, failureThreshold: 3 },
+    },
+    // The mock CRM, paused by a test whose probe meets a 429: up, so resumed.
+    'crm-probe': {
+      type: 'webhook',
+      urlVar: 'CRM_URL',
+      secretVar: 'DESTINATION_SECRET',
+      health: { probeSeconds: 30, failureThreshold: 3 },
     },
     // The mock CRM, scripted to fail: opens its circuit after three failures in a row; its first
     // probe is due after 30 s, which the test brings forward by running the sweep "later".
@@ -84,6 +100,8 @@ export default defineConfig({
     { from: 't-filter', to: 'hubspot', when: { campaign: 'webinar-*' } },
     { from: 't-pause', to: 'hubspot-pause' },
     { from: 't-outage', to: 'crm-outage' },
+    { from: 't-circuit', to: 'hubspot-circuit' },
+    { from: 't-probe', to: 'crm-probe' },
     { from: 't-lag', to: 'pipedrive-lag' },
     { from: 't-calendly-quiet', to: 'pipedrive' },
     // Calendly to the webhook too, so a test reads what an update carries.

@@ -176,7 +176,8 @@ class Delivery {
       reason: 'not sent',
       durationMs: 0,
     };
-    return this.outcomes.map((done) => done ?? { ...unsent, durationMs: 0 });
+    // The unsent share the halting call's outcome: the circuit counts that as one failed call.
+    return this.outcomes.map((done) => done ?? unsent);
   }
 
   // --- batch writes: update by id, upsert by email ---------------------------------------------

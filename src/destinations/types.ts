@@ -25,6 +25,10 @@ export interface DeliveryRequest {
   mergedEventIds: readonly string[];
 }
 
+/**
+ * One input's outcome. Inputs decided by one call (a batch call's failure, or the halt the rest of a
+ * group is answered with unsent) share one object: the circuit counts calls, not leads.
+ */
 export interface DeliveryOutcome {
   errorClass: ErrorClass;
   /** The status of the answer that decided the outcome; null when none came (network, timeout). */

@@ -440,12 +440,13 @@ async function attempt(
             destination: name,
             error: error instanceof Error ? error.name : 'unknown',
           });
-          outcomes = items.map(() => ({
+          const failed: DeliveryOutcome = {
             errorClass: 'network',
             httpStatus: null,
             reason: 'adapter error',
             durationMs: 0,
-          }));
+          };
+          outcomes = items.map(() => failed);
         }
       }
       return items.map((item, i) => ({
@@ -500,7 +501,14 @@ function record(
     string,
     {
       successes: number;
-      failures: number;
+      /**
+       * The failed calls: inputs one call decided (a batch call's failure, or the halt the rest of
+       * its group is answered with) share one outcome, so one failed batch of 100 is one failure
+       * toward the circuit, as a single lead's failure is.
+       */
+      failed: Set<DeliveryOutcome>;
+      /** Answers that were not a success but show the destination up (a 429, a refused lead). */
+      answered: number;
       holdUntil: number | undefined;
       probe: boolean;
       configError?: string;
@@ -625,12 +633,14 @@ function record(
 
     const d = perDestination.get(item.destination) ?? {
       successes: 0,
-      failures: 0,
+      failed: new Set(),
+      answered: 0,
       holdUntil: undefined,
       probe: false,
     };
     if (outcome.errorClass === 'ok') d.successes++;
-    else if (isOutage(outcome.errorClass)) d.failures++;
+    else if (isOutage(outcome.errorClass)) d.failed.add(outcome);
+    else if (outcome.errorClass !== 'config_error') d.answered++;
     if (outcome.errorClass === 'config_error') d.configError ??= lastError;
     if (item.probe) d.probe = true;
     const holdSeconds = Math.max(
@@ -647,7 +657,7 @@ function record(
   for (const [name, d] of perDestination) {
     const policy = targets.get(name)?.policy;
     const probeSeconds = policy?.probeSeconds ?? 60;
-    statements.push(attemptsStatement(db, name, d, nowMs));
+    statements.push(attemptsStatement(db, name, { ...d, failures: d.failed.size }, nowMs));
     if (d.configError) {
       changes.paused.push({
         index: statements.length,
@@ -656,10 +666,17 @@ function record(
         circuit: false,
       });
       statements.push(pauseStatement(db, name, 'config', d.configError, nowMs, probeSeconds));
-    } else if (d.successes > 0 && (d.probe || health.get(name)?.pausedAt)) {
+    } else if (
+      // A destination paused by an outage is back as soon as it answers at all: a probe met by a
+      // 429 is up and rate limited (its Retry-After holds the resent deliveries), not still down.
+      // Only an operator ends an operator's pause.
+      (d.successes > 0 || d.answered > 0) &&
+      (d.probe || health.get(name)?.pausedAt) &&
+      health.get(name)?.pausedBy !== 'operator'
+    ) {
       changes.resumed.push({ index: statements.length, destination: name });
       statements.push(resumeStatement(db, name, nowMs));
-    } else if (d.failures > 0) {
+    } else if (d.failed.size > 0) {
       changes.paused.push({ index: statements.length, destination: name, reason: 'outage', circuit: true });
       statements.push(circuitStatement(db, name, policy?.failureThreshold ?? 20, nowMs, probeSeconds));
     }

@@ -1,9 +1,15 @@
 // Destination health, in its own file (health is per destination, and storage per file): a revoked
 // token pauses the destination with its deliveries kept and no attempt burnt, a probe resumes it
 // once the token works; a run of failures opens the circuit; an operator pauses and resumes by hand.
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { newId } from '../../src/lib/ids';
+import { deliverBatch } from '../../src/pipeline/deliver';
+import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
+import { listDeliveries } from '../../src/store/deliveries';
+import { insertEvent } from '../../src/store/events';
 import { TEST_ADMIN_TOKEN, TEST_HUBSPOT_PAUSE_TOKEN } from '../secrets';
 import {
   adminGet,
@@ -13,6 +19,7 @@ import {
   deliveryOf,
   fake,
   postLead,
+  recordingQueue,
   uniqueEmail,
   waitForEvent,
   waitForStatus,
@@ -132,5 +139,60 @@ describe('a destination that keeps failing', () => {
       expect(deliveryOf(event, 'crm-outage')?.attempts).toBe(2);
       expect((await crmDeliveries(emails[i] ?? '')).filter((d) => d.status < 300)).toHaveLength(1);
     }
+  }, 40_000);
+});
+
+/** Stores a lead of `source` as the edge would, for a consumer batch run by hand. */
+async function storeEvent(source: string, lead: Record<string, unknown>): Promise<string> {
+  const receivedAt = Date.now();
+  const result = await insertEvent(env.DB, {
+    id: newId('evt', receivedAt),
+    source,
+    idempotencyKey: `test:${crypto.randomUUID()}`,
+    receivedAt,
+    contentType: 'application/json',
+    headers: {},
+    body: new TextEncoder().encode(JSON.stringify(lead)),
+  });
+  return result.id;
+}
+
+describe('a batching destination', () => {
+  it('counts one failed batch call as one failure: six leads in one failed call do not open a circuit of three', async () => {
+    const emails = Array.from({ length: 6 }, (_, i) => uniqueEmail(`batch${i}`));
+    // A 503 scripted for one input answers the whole batch upsert call.
+    await fake('hubspot').script({ email: emails[0] as string }, [{ status: 503 }]);
+    const ids = await Promise.all(emails.map((email) => storeEvent('t-circuit', { email })));
+    const { queue } = recordingQueue();
+    const batch = createMessageBatch<DeliveryMessage>(
+      'inlet-deliveries',
+      ids.map((eventId, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+    );
+    await deliverBatch(batch, { ...env, DELIVERIES: queue });
+    getQueueResult(batch, createExecutionContext());
+    for (const id of ids) expect((await listDeliveries(env.DB, id))[0]?.status).toBe('retrying');
+    const view = await destination('hubspot-circuit');
+    expect(view.state).toBe('active');
+    expect(view.failure_streak).toBe(1);
+  });
+});
+
+describe('a probe answered 429', () => {
+  it('resumes the destination: it is up and rate limited, not down', async () => {
+    const email = uniqueEmail('probe429');
+    const nowMs = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO destination_health (destination, paused_at, paused_by, paused_reason, probe_at, probe_interval_s, failure_streak, updated_at)
+       VALUES ('crm-probe', ?1, 'outage', 'outage: 3 failed attempts in a row', ?2, 30, 3, ?1)`,
+    )
+      .bind(nowMs, nowMs + 30_000)
+      .run();
+    const id = await postLead('t-probe', { email });
+    await parked(id);
+    await crmScript(email, [{ status: 429, headers: { 'retry-after': '1' } }]);
+    await sweepUntilActive('crm-probe', 31_000);
+    const event = await waitForStatus(id, ['delivered', 'dead']);
+    expect(event.status).toBe('delivered');
+    expect(event.attempts.map((a) => a.http_status)).toEqual([429, 201]);
   }, 40_000);
 });
