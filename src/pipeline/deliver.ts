@@ -64,7 +64,10 @@ interface Work {
   message: number;
   eventId: string;
   destination: string;
+  /** The attempt's number, counted over the delivery's life (replays included). */
   attempt: number;
+  /** Attempts made before the last replay: the retry policy counts from here. */
+  attemptBase: number;
   probe: boolean;
   source: string;
   receivedAt: number;
@@ -241,6 +244,7 @@ async function plan(
       eventId: event.id,
       destination: taken.destination,
       attempt: taken.attempts,
+      attemptBase: taken.attemptBase,
       probe: taken.probe,
       source: event.source,
       receivedAt: event.receivedAt,
@@ -316,6 +320,7 @@ async function takeDelivery(
         eventId: body.eventId,
         destination: body.destination,
         attempt: row.attempts,
+        attemptBase: row.attempt_base,
         probe: g.probe,
         source: info.source,
         receivedAt: info.received_at,
@@ -518,7 +523,7 @@ function record(
   for (const { item, outcome } of attempted) {
     const policy = targets.get(item.destination)?.policy;
     const creating = item.action === 'create';
-    const decision = decideDelivery(outcome, item.attempt, config.retry, {
+    const decision = decideDelivery(outcome, item.attempt - item.attemptBase, config.retry, {
       creating,
       searchLagSeconds: policy?.searchLagSeconds ?? 0,
     });

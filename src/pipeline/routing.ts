@@ -35,7 +35,7 @@ export type Gate = { kind: 'open'; probe: boolean } | { kind: 'held'; untilMs: n
 
 export interface Routed {
   /** Deliveries created and taken for an attempt now. */
-  taken: { destination: string; attempts: number; probe: boolean }[];
+  taken: { destination: string; attempts: number; attemptBase: number; probe: boolean }[];
   lead: Lead;
   personId: string;
   mergedEventIds: string[];
@@ -151,7 +151,7 @@ export async function routeEvent(
   const statuses = gates.map((g) =>
     g.kind === 'open' ? 'delivering' : g.kind === 'paused' ? 'paused' : 'queued',
   );
-  const results = await env.DB.batch<{ destination: string; attempts: number }>([
+  const results = await env.DB.batch<{ destination: string; attempts: number; attempt_base: number }>([
     ...names.map((name, i) => routeStatement(env.DB, event.id, name, statuses[i]!, nowMs, leaseMs)),
     eventUpdateStatement(env.DB, event.id, {
       status: 'delivering',
@@ -170,7 +170,13 @@ export async function routeEvent(
     const row = results[i]?.results[0];
     const g = gates[i]!;
     if (!row) return; // already delivered, or being attempted by another consumer
-    if (g.kind === 'open') taken.push({ destination: name, attempts: row.attempts, probe: g.probe });
+    if (g.kind === 'open')
+      taken.push({
+        destination: name,
+        attempts: row.attempts,
+        attemptBase: row.attempt_base,
+        probe: g.probe,
+      });
     else if (g.kind === 'held')
       resend.push({
         body: { eventId: event.id, destination: name },

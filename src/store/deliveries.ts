@@ -28,6 +28,8 @@ export interface DeliveryRow {
   destination: string;
   status: DeliveryStatus;
   attempts: number;
+  /** Attempts made before the last replay: the retry policy counts from here. */
+  attempt_base: number;
   lease_until: number | null;
   next_attempt_at: number | null;
   delivered_at: number | null;
@@ -295,7 +297,8 @@ export function requeueDeliveryStatements(
   return eventIds.map((id) =>
     db
       .prepare(
-        `UPDATE deliveries SET status = 'queued', enqueued_at = ?2, lease_until = NULL, next_attempt_at = NULL
+        `UPDATE deliveries SET status = 'queued', enqueued_at = ?2, lease_until = NULL, next_attempt_at = NULL,
+           attempt_base = attempts
          WHERE event_id = ?1 AND (?3 IS NULL OR destination = ?3) AND (?4 OR status != 'delivered')
            AND NOT (status = 'delivering' AND lease_until >= ?2)
            AND EXISTS (SELECT 1 FROM events WHERE id = ?1 AND purged_at IS NULL)${guard ? ` AND ${guardSql(5)}` : ''}

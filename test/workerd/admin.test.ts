@@ -258,6 +258,25 @@ describe('admin: replay', () => {
     expect(event.attempts.map((a) => a.http_status)).toEqual([422, 201]);
   });
 
+  it('a delivery replayed after using all its attempts gets the whole retry schedule again', async () => {
+    const email = uniqueEmail('budget');
+    // Three attempts (the tests' DELIVERY_MAX_ATTEMPTS) fail; after the replay one more fails, and
+    // the retry it earns (a fresh budget, not a single attempt) lands.
+    await crmScript(email, [{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }]);
+    const { id } = await (await postDemo({ email })).json<{ id: string }>();
+    expect((await waitForStatus(id, ['dead', 'delivered'], 25_000)).status).toBe('dead');
+    await answer(await adminPost(`/admin/events/${id}/replay`), s.ReplayedSchema, 202);
+    const event = await waitForStatus(id, ['delivered', 'dead'], 25_000);
+    expect(event.status).toBe('delivered');
+    expect(event.attempts.map((a) => [a.attempt, a.http_status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+      [4, 503],
+      [5, 201],
+    ]);
+  }, 60_000);
+
   it('replays a list of ids; refuses a malformed body with 400 and an unknown event with 404', async () => {
     const ids = [await deadEvent('ids'), await deadEvent('ids')];
     const replayed = await answer(await adminPost('/admin/replay', { ids }), s.ReplayedSchema, 202);
