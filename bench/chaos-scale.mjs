@@ -70,10 +70,6 @@ const HUBSPOT_WINDOW_SECONDS = number(undefined, 'CHAOS_HUBSPOT_WINDOW_SECONDS',
 // The local queue hands the consumer one batch at a time (max_concurrency is not honoured), and a
 // batch's attempts run together: the batch size is the run's parallelism.
 const BATCH_SIZE = number(undefined, 'CHAOS_BATCH_SIZE', 100);
-// The circuit counts failed deliveries, and one HubSpot call carries every HubSpot lead of a batch:
-// the shipped threshold (20) at the shipped batch (10) opens after two failed calls in a row, so the
-// run keeps it at two calls of its own batch. Left at 20, one failed call of 20 leads opens it.
-const HUBSPOT_THRESHOLD = number(undefined, 'CHAOS_HUBSPOT_THRESHOLD', 2 * BATCH_SIZE);
 const DELIVERY_TIMEOUT_MS = 1500;
 const SLOW_MS = 2500;
 
@@ -231,8 +227,8 @@ function plan(routesOf) {
 const TREE = SOURCES;
 
 /**
- * A copy of the tree with the run's own queue batch size, probe interval and HubSpot circuit
- * threshold. None is a Worker var, and bench/gateway.mjs snapshots the working directory, so the
+ * A copy of the tree with the run's own queue batch size and probe interval. Neither is a Worker
+ * var, and bench/gateway.mjs snapshots the working directory, so the
  * run stages its tree and starts the gateway from there. Routes, sources, mappings stay as shipped.
  */
 function stageTree(dir) {
@@ -254,8 +250,7 @@ function stageTree(dir) {
   writeFileSync(
     configFile,
     `${config.replace('export default defineConfig(', 'const shipped = defineConfig(')}
-// bench/chaos-scale.mjs: the shipped configuration, every destination probed sooner, HubSpot's
-// circuit opened by as many failed calls as with the shipped batch size.
+// bench/chaos-scale.mjs: the shipped configuration, every destination probed sooner.
 export default {
   ...shipped,
   destinations: Object.fromEntries(
@@ -263,11 +258,7 @@ export default {
       name,
       {
         ...entry,
-        health: {
-          ...entry.health,
-          probeSeconds: ${PROBE_SECONDS},
-          ...(entry.type === 'hubspot' ? { failureThreshold: ${HUBSPOT_THRESHOLD} } : {}),
-        },
+        health: { ...entry.health, probeSeconds: ${PROBE_SECONDS} },
       },
     ]),
   ),
@@ -999,8 +990,8 @@ function writeReport(table, checkTable, wall) {
     '',
     `Settings: faults ${format(FAULT_SHARES)} of the write requests at both CRMs; ${OUTAGE} down ${OUTAGE_SECONDS} s; ` +
       `delivery batch ${BATCH_SIZE}, timeout ${DELIVERY_TIMEOUT_MS} ms (a slow answer takes ${SLOW_MS} ms), backoff 1–4 s, ` +
-      `${MAX_ATTEMPTS} attempts, first probe ${PROBE_SECONDS} s, sweep every ${SWEEP_MS / 1000} s, HubSpot's circuit at ` +
-      `${HUBSPOT_THRESHOLD} failed deliveries and its rate-limit window ${HUBSPOT_WINDOW_SECONDS} s, the operator's resume ` +
+      `${MAX_ATTEMPTS} attempts, first probe ${PROBE_SECONDS} s, sweep every ${SWEEP_MS / 1000} s, circuits at the shipped ` +
+      `20 failed calls, HubSpot's rate-limit window ${HUBSPOT_WINDOW_SECONDS} s, the operator's resume ` +
       `${OPERATOR_AFTER_SECONDS} s after a CRM is up; ${SENDERS} senders.`,
     '',
     table,

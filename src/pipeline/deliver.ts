@@ -36,20 +36,22 @@ import {
   toPersonRecord,
   updateStatement,
 } from '../store/deliveries';
-import { claimEvent, getEvent } from '../store/events';
+import { claimEventStatement, type EventRow, getEvent, type StoredEvent, toEvent } from '../store/events';
 import {
   attemptsStatement,
   circuitStatement,
   claimProbe,
   type DestinationHealth,
+  type HealthRow,
+  healthStatement,
   pauseStatement,
-  readHealth,
   resumeStatement,
+  toHealthMap,
 } from '../store/health';
 import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
 import { resendParked } from './resume';
 import { backoffSeconds, decideDelivery, isOutage, mayHaveApplied, queueDelaySeconds } from './retry-policy';
-import { type Gate, routeEvent } from './routing';
+import { type Gate, type RoutingResult, routeEvents } from './routing';
 import { isFinalEvent } from './status';
 
 /** How long one consumer may hold an event or a delivery before another may take over. */
@@ -88,9 +90,20 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
   const config = settings(env);
   const nowMs = Date.now();
   const targets = destinations(env);
+  // 1. gate, read in one round trip with the claims of the batch's new events.
+  const fresh = batch.messages.flatMap((message, i) => (message.body.destination ? [] : [i]));
   let health: Map<string, DestinationHealth>;
+  let claimed: (StoredEvent | undefined)[];
   try {
-    health = await readHealth(env.DB);
+    const [rows, ...claims] = await env.DB.batch<HealthRow & EventRow>([
+      healthStatement(env.DB),
+      ...fresh.map((i) => claimEventStatement(env.DB, batch.messages[i]!.body.eventId, nowMs, LEASE_MS)),
+    ]);
+    health = toHealthMap(rows?.results ?? []);
+    claimed = claims.map((result) => {
+      const row = result.results[0];
+      return row ? toEvent(row) : undefined;
+    });
   } catch (error) {
     // D1 unreachable: nothing can be decided, so every message stays.
     log.error('reading destination health failed; retrying the batch', {
@@ -103,14 +116,7 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
   const gate = gatekeeper(env.DB, health, nowMs);
 
   // 2. take
-  const plans: (Plan | undefined)[] = await Promise.all(
-    batch.messages.map((message, i) =>
-      plan(i, message.body, env, config, gate, nowMs).catch((error) => {
-        logUnexpected(message.body, error);
-        return undefined;
-      }),
-    ),
-  );
+  const plans = await take(batch.messages, fresh, claimed, env, config, gate, nowMs);
   const work = plans.flatMap((p) => p?.work ?? []);
   const statements: D1PreparedStatement[] = [];
   const resend: { message: number; outgoing: Outgoing }[] = [];
@@ -194,48 +200,66 @@ function gatekeeper(db: D1Database, health: Map<string, DestinationHealth>, nowM
   };
 }
 
-async function plan(
-  index: number,
-  body: DeliveryMessage,
+/**
+ * 2. take: the batch's messages as work (deliveries taken for an attempt) and messages to re-send.
+ * New events are routed together (routing.ts), the deliveries the messages name are taken together
+ * (takeDeliveries), so a batch costs the same few round trips whatever its size. A message whose
+ * work threw has no plan: it is retried.
+ */
+async function take(
+  messages: readonly Message<DeliveryMessage>[],
+  fresh: readonly number[],
+  claimed: readonly (StoredEvent | undefined)[],
   env: Env,
   config: Settings,
   gate: (destination: string, probe?: boolean) => Promise<Gate>,
   nowMs: number,
-): Promise<Plan> {
-  const self = (delaySeconds: number): Outgoing => ({ body, delaySeconds });
-  if (body.destination)
-    return takeDelivery(index, { ...body, destination: body.destination }, env, gate, nowMs);
+): Promise<(Plan | undefined)[]> {
+  const plans: (Plan | undefined)[] = messages.map(() => undefined);
+  const routing = fresh.flatMap((i, n) => (claimed[n] ? [{ i, event: claimed[n] }] : []));
+  const named = messages.flatMap((message, i) =>
+    message.body.destination
+      ? [{ index: i, body: { ...message.body, destination: message.body.destination } }]
+      : [],
+  );
+  const failed = (indexes: readonly number[]) => (error: unknown) => {
+    for (const i of indexes) logUnexpected(messages[i]!.body, error);
+  };
+  await Promise.all([
+    routeEvents(
+      env,
+      routing.map((r) => r.event),
+      config,
+      (d) => gate(d),
+      nowMs,
+      LEASE_MS,
+    ).then(
+      (results) =>
+        results.forEach((result, n) => {
+          const { i, event } = routing[n]!;
+          if ('error' in result) logUnexpected(messages[i]!.body, result.error);
+          else plans[i] = planOf(i, event, result);
+        }),
+      failed(routing.map((r) => r.i)),
+    ),
+    takeDeliveries(named, env, gate, nowMs).then(
+      (taken) => taken.forEach((plan, n) => (plans[named[n]!.index] = plan)),
+      failed(named.map((n) => n.index)),
+    ),
+    ...fresh.flatMap((i, n) =>
+      claimed[n]
+        ? []
+        : [notClaimed(i, messages[i]!.body, env, gate, nowMs).then((plan) => (plans[i] = plan), failed([i]))],
+    ),
+  ]);
+  return plans;
+}
 
-  const event = await claimEvent(env.DB, body.eventId, nowMs, LEASE_MS);
-  if (!event) {
-    const current = await getEvent(env.DB, body.eventId);
-    if (!current) {
-      log.error('queue message for an unknown event dropped', { event_id: body.eventId });
-      return { work: [], resend: [] };
-    }
-    if (isFinalEvent(current.status)) return { work: [], resend: [] };
-    if (current.status === 'routing')
-      return { work: [], resend: [self(queueDelaySeconds((current.leaseUntil ?? nowMs) - nowMs))] };
-    // Routed already (a repeated message, or one from before deliveries existed): its waiting
-    // deliveries that are due are taken, each on its own. So are those still `delivering`: this
-    // may be the retry of a consumer that attempted them and could not record the outcome (or
-    // died), and nothing else carries them on. One whose lease ended is taken now; one whose lease
-    // runs gets a message for its end (notTaken), which finds it finished if its taker was alive.
-    const { results } = await env.DB.prepare(
-      `SELECT destination FROM deliveries WHERE event_id = ?1 AND (status = 'delivering'
-         OR (status IN ('queued', 'retrying') AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)))`,
-    )
-      .bind(body.eventId, nowMs)
-      .all<{ destination: string }>();
-    const plans = await Promise.all(
-      results.map((row) =>
-        takeDelivery(index, { eventId: body.eventId, destination: row.destination }, env, gate, nowMs),
-      ),
-    );
-    return { work: plans.flatMap((p) => p.work), resend: plans.flatMap((p) => p.resend) };
-  }
-
-  const routing = await routeEvent(env, event, config, (d) => gate(d), nowMs, LEASE_MS);
+function planOf(
+  index: number,
+  event: StoredEvent,
+  routing: Exclude<RoutingResult, { error: unknown }>,
+): Plan {
   if (!('routed' in routing)) return { work: [], resend: routing.resend };
   const { routed } = routing;
   return {
@@ -257,81 +281,145 @@ async function plan(
   };
 }
 
-/** A message naming one delivery: gated, then taken for an attempt with its event's lead. */
-async function takeDelivery(
+/** A new event's message whose event could not be claimed: finished, being routed, or routed. */
+async function notClaimed(
   index: number,
-  body: DeliveryMessage & { destination: string },
+  body: DeliveryMessage,
   env: Env,
   gate: (destination: string, probe?: boolean) => Promise<Gate>,
   nowMs: number,
 ): Promise<Plan> {
-  if (!Object.hasOwn(config.destinations, body.destination)) {
-    // Removed from inlet.config.ts: nothing can deliver it. Dead, and replayable once it is back.
-    await env.DB.batch([
-      updateStatement(env.DB, body.eventId, body.destination, {
-        status: 'dead',
-        lastError: 'config_error: destination no longer configured',
-      }),
-      summaryStatement(env.DB, body.eventId, nowMs),
-    ]);
+  const current = await getEvent(env.DB, body.eventId);
+  if (!current) {
+    log.error('queue message for an unknown event dropped', { event_id: body.eventId });
     return { work: [], resend: [] };
   }
-  const g = await gate(body.destination, body.probe === true);
-  if (g.kind === 'held')
-    return { work: [], resend: [{ body, delaySeconds: queueDelaySeconds(g.untilMs - nowMs) }] };
-  if (g.kind === 'paused') {
-    await parkStatement(env.DB, body.eventId, body.destination, nowMs).run();
-    return { work: [], resend: [] };
-  }
-  const [claimed, event, current] = await env.DB.batch<
-    DeliveryRow & {
-      source: string;
-      received_at: number;
-      lead: string | null;
-      person_id: string | null;
-      request_id: string | null;
-      merged_event_ids: string | null;
+  if (isFinalEvent(current.status)) return { work: [], resend: [] };
+  if (current.status === 'routing')
+    return {
+      work: [],
+      resend: [{ body, delaySeconds: queueDelaySeconds((current.leaseUntil ?? nowMs) - nowMs) }],
+    };
+  // Routed already (a repeated message, or one from before deliveries existed): its waiting
+  // deliveries that are due are taken. So are those still `delivering`: this may be the retry of
+  // a consumer that attempted them and could not record the outcome (or died), and nothing else
+  // carries them on. One whose lease ended is taken now; one whose lease runs gets a message for
+  // its end (notTaken), which finds it finished if its taker was alive.
+  const { results } = await env.DB.prepare(
+    `SELECT destination FROM deliveries WHERE event_id = ?1 AND (status = 'delivering'
+       OR (status IN ('queued', 'retrying') AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)))`,
+  )
+    .bind(body.eventId, nowMs)
+    .all<{ destination: string }>();
+  const plans = await takeDeliveries(
+    results.map((row) => ({ index, body: { eventId: body.eventId, destination: row.destination } })),
+    env,
+    gate,
+    nowMs,
+  );
+  return { work: plans.flatMap((p) => p.work), resend: plans.flatMap((p) => p.resend) };
+}
+
+type EventInfo = {
+  source: string;
+  received_at: number;
+  lead: string | null;
+  person_id: string | null;
+  request_id: string | null;
+  merged_event_ids: string | null;
+};
+
+/**
+ * Messages naming one delivery each, gated, then taken for an attempt with their event's lead: one
+ * D1 round trip for all of them (the claims, parks and removals together). One plan per message.
+ */
+async function takeDeliveries(
+  named: readonly { index: number; body: DeliveryMessage & { destination: string } }[],
+  env: Env,
+  gate: (destination: string, probe?: boolean) => Promise<Gate>,
+  nowMs: number,
+): Promise<Plan[]> {
+  if (named.length === 0) return [];
+  const db = env.DB;
+  const statements: D1PreparedStatement[] = [];
+  const steps = await Promise.all(
+    named.map(async ({ index, body }) => {
+      if (!Object.hasOwn(config.destinations, body.destination)) {
+        // Removed from inlet.config.ts: nothing can deliver it. Dead, and replayable once it is back.
+        statements.push(
+          updateStatement(db, body.eventId, body.destination, {
+            status: 'dead',
+            lastError: 'config_error: destination no longer configured',
+          }),
+          summaryStatement(db, body.eventId, nowMs),
+        );
+        return { plan: { work: [], resend: [] } as Plan };
+      }
+      const g = await gate(body.destination, body.probe === true);
+      if (g.kind === 'held')
+        return { plan: { work: [], resend: [{ body, delaySeconds: queueDelaySeconds(g.untilMs - nowMs) }] } };
+      if (g.kind === 'paused') {
+        statements.push(parkStatement(db, body.eventId, body.destination, nowMs));
+        return { plan: { work: [], resend: [] } as Plan };
+      }
+      return { index, body, probe: g.probe };
+    }),
+  );
+  const claims = steps.map((step) => {
+    if ('plan' in step) return -1;
+    const at = statements.length;
+    statements.push(
+      claimStatement(db, step.body.eventId, step.body.destination, nowMs, LEASE_MS, step.probe),
+      db
+        .prepare(
+          `SELECT source, received_at, lead, person_id, request_id,
+             (SELECT json_group_array(id) FROM events m WHERE m.merged_into = events.id AND m.status = 'merged') AS merged_event_ids
+           FROM events WHERE id = ?1`,
+        )
+        .bind(step.body.eventId),
+      db
+        .prepare('SELECT * FROM deliveries WHERE event_id = ?1 AND destination = ?2')
+        .bind(step.body.eventId, step.body.destination),
+    );
+    return at;
+  });
+  const results = await db.batch<DeliveryRow & EventInfo>(statements);
+  const unrouted: D1PreparedStatement[] = [];
+  const plans = steps.map((step, n): Plan => {
+    if ('plan' in step) return step.plan;
+    const at = claims[n] as number;
+    const { body } = step;
+    const row = results[at]?.results[0];
+    const info = results[at + 1]?.results[0];
+    if (!row) return { work: [], resend: notTaken(body, results[at + 2]?.results[0], nowMs) };
+    if (!info?.lead || !info.person_id) {
+      // Taken but its event has no lead: it was never routed (data from a replay mid-way). Give it
+      // back and route the event again.
+      unrouted.push(releaseStatement(db, body.eventId, body.destination));
+      return { work: [], resend: [{ body: { eventId: body.eventId }, delaySeconds: 1 }] };
     }
-  >([
-    claimStatement(env.DB, body.eventId, body.destination, nowMs, LEASE_MS, g.probe),
-    env.DB.prepare(
-      `SELECT source, received_at, lead, person_id, request_id,
-         (SELECT json_group_array(id) FROM events m WHERE m.merged_into = events.id AND m.status = 'merged') AS merged_event_ids
-       FROM events WHERE id = ?1`,
-    ).bind(body.eventId),
-    env.DB.prepare('SELECT * FROM deliveries WHERE event_id = ?1 AND destination = ?2').bind(
-      body.eventId,
-      body.destination,
-    ),
-  ]);
-  const row = claimed?.results[0];
-  const info = event?.results[0];
-  if (!row) return { work: [], resend: notTaken(body, current?.results[0], nowMs) };
-  if (!info?.lead || !info.person_id) {
-    // Taken but its event has no lead: it was never routed (data from a replay mid-way). Give it
-    // back and route the event again.
-    await releaseStatement(env.DB, body.eventId, body.destination).run();
-    return { work: [], resend: [{ body: { eventId: body.eventId }, delaySeconds: 1 }] };
-  }
-  return {
-    work: [
-      {
-        message: index,
-        eventId: body.eventId,
-        destination: body.destination,
-        attempt: row.attempts,
-        attemptBase: row.attempt_base,
-        probe: g.probe,
-        source: info.source,
-        receivedAt: info.received_at,
-        requestId: info.request_id,
-        lead: JSON.parse(info.lead) as Lead,
-        personId: info.person_id,
-        mergedEventIds: info.merged_event_ids ? (JSON.parse(info.merged_event_ids) as string[]) : [],
-      },
-    ],
-    resend: [],
-  };
+    return {
+      work: [
+        {
+          message: step.index,
+          eventId: body.eventId,
+          destination: body.destination,
+          attempt: row.attempts,
+          attemptBase: row.attempt_base,
+          probe: step.probe,
+          source: info.source,
+          receivedAt: info.received_at,
+          requestId: info.request_id,
+          lead: JSON.parse(info.lead) as Lead,
+          personId: info.person_id,
+          mergedEventIds: info.merged_event_ids ? (JSON.parse(info.merged_event_ids) as string[]) : [],
+        },
+      ],
+      resend: [],
+    };
+  });
+  if (unrouted.length) await db.batch(unrouted);
+  return plans;
 }
 
 /**

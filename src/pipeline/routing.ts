@@ -16,18 +16,26 @@ import { eventKind, statusOf } from '../sources/events';
 import { findSource } from '../sources/registry';
 import type { Source } from '../sources/types';
 import { knownIn, routeStatement, summaryStatement } from '../store/deliveries';
-import { campaignOf, deferEvent, eventUpdateStatement, type StoredEvent, updateEvent } from '../store/events';
+import {
+  campaignOf,
+  deferEvent,
+  type EventUpdate,
+  eventUpdateStatement,
+  type StoredEvent,
+  updateEvent,
+} from '../store/events';
 import {
   closeWindow,
   joinWindow,
+  type Keys,
   openWindow,
   type Person,
-  resolvePerson,
+  resolvePeople,
   seenStatement,
 } from '../store/people';
 import type { Outgoing } from './enqueue';
 import { parsePayload, validatePayload } from './parse';
-import { decide, queueDelaySeconds } from './retry-policy';
+import { decide as decideRetry, queueDelaySeconds } from './retry-policy';
 import { destinationsFor } from './route';
 
 /** How a destination may be used in this batch (src/pipeline/deliver.ts decides it once per batch). */
@@ -41,17 +49,151 @@ export interface Routed {
   mergedEventIds: string[];
 }
 
-/** What routing left for the queue: messages to send (waiting out a hold or a window). */
-export type RoutingResult = { routed: Routed; resend: Outgoing[] } | { resend: Outgoing[] };
+/**
+ * What routing left for the queue: messages to send (waiting out a hold or a window); or the error
+ * one event's own step threw (its message is retried, the others go on).
+ */
+export type RoutingResult =
+  | { routed: Routed; resend: Outgoing[] }
+  | { resend: Outgoing[] }
+  | { error: unknown };
 
-export async function routeEvent(
+/** An event mapped to a valid lead, waiting for its person. */
+interface Mapped {
+  event: StoredEvent;
+  source: Source;
+  lead: Lead;
+  input: LeadInput;
+  keys: Keys;
+}
+
+/** An event whose routing is decided, waiting for the batch's one write. */
+interface Decided {
+  event: StoredEvent;
+  names: string[];
+  gates: Gate[];
+  lead: Lead;
+  input: LeadInput;
+  personId: string;
+  mergedEventIds: string[];
+}
+
+/**
+ * Routes a consumer batch's new events with a constant number of D1 round trips: their people in
+ * one (resolvePeople), their deliveries, leads and statuses in another. What is rare (an invalid
+ * lead and its alert, a provider lookup, a merge window, an update's known records) costs its own.
+ * One result per event, in order; a thrown error fails them all, so their messages are retried.
+ */
+export async function routeEvents(
   env: Env,
-  event: StoredEvent,
+  events: readonly StoredEvent[],
   settingsNow: Settings,
   gate: (destination: string) => Promise<Gate>,
   nowMs: number,
   leaseMs: number,
-): Promise<RoutingResult> {
+): Promise<RoutingResult[]> {
+  const results: RoutingResult[] = events.map(() => ({ resend: [] }));
+  const mapped = (
+    await Promise.all(
+      events.map(async (event, i) => ({
+        i,
+        mapped: await mapEvent(env, event, settingsNow, nowMs).catch((error: unknown) => ({ error })),
+      })),
+    )
+  ).flatMap(({ i, mapped }) => {
+    if ('resend' in mapped || 'error' in mapped) {
+      results[i] = mapped;
+      return [];
+    }
+    return [{ i, mapped }];
+  });
+
+  const people = await resolvePeople(
+    env.DB,
+    mapped.map(({ mapped: m }) => ({
+      keys: m.keys,
+      first: { source: m.event.source, campaign: campaignOf(m.lead) },
+    })),
+    nowMs,
+  );
+
+  const statements: D1PreparedStatement[] = [];
+  const decided: { i: number; decided: Decided; at: number }[] = [];
+  await Promise.all(
+    mapped.map(async ({ i, mapped: m }, n) => {
+      const person = people[n] as Person;
+      const outcome = await decide(env, m, person, settingsNow, gate, nowMs).catch((error: unknown) => ({
+        error,
+      }));
+      if ('resend' in outcome || 'error' in outcome) results[i] = outcome;
+      else if ('update' in outcome) statements.push(eventUpdateStatement(env.DB, m.event.id, outcome.update));
+      else decided.push({ i, decided: outcome, at: -1 });
+    }),
+  );
+  for (const entry of decided) {
+    entry.at = statements.length;
+    statements.push(...routeStatements(env.DB, entry.decided, nowMs, leaseMs));
+  }
+  if (statements.length === 0) return results;
+  const written = await env.DB.batch<{ destination: string; attempts: number; attempt_base: number }>(
+    statements,
+  );
+  for (const { i, decided: d, at } of decided) {
+    const taken: Routed['taken'] = [];
+    const resend: Outgoing[] = [];
+    d.names.forEach((name, k) => {
+      const row = written[at + k]?.results[0];
+      const g = d.gates[k] as Gate;
+      if (!row) return; // already delivered, or being attempted by another consumer
+      if (g.kind === 'open')
+        taken.push({
+          destination: name,
+          attempts: row.attempts,
+          attemptBase: row.attempt_base,
+          probe: g.probe,
+        });
+      else if (g.kind === 'held')
+        resend.push({
+          body: { eventId: d.event.id, destination: name },
+          delaySeconds: queueDelaySeconds(g.untilMs - nowMs),
+        });
+    });
+    results[i] = {
+      routed: { taken, lead: d.lead, personId: d.personId, mergedEventIds: d.mergedEventIds },
+      resend,
+    };
+  }
+  return results;
+}
+
+/** An event's deliveries created (taken when open), its lead and status written, its person seen. */
+function routeStatements(db: D1Database, d: Decided, nowMs: number, leaseMs: number): D1PreparedStatement[] {
+  return [
+    ...d.names.map((name, k) => {
+      const g = d.gates[k] as Gate;
+      const status = g.kind === 'open' ? 'delivering' : g.kind === 'paused' ? 'paused' : 'queued';
+      return routeStatement(db, d.event.id, name, status, nowMs, leaseMs);
+    }),
+    eventUpdateStatement(db, d.event.id, {
+      status: 'delivering',
+      lead: d.lead,
+      leadInput: d.input,
+      personId: d.personId,
+      lastError: null,
+    }),
+    seenStatement(db, d.personId, nowMs),
+    // A replay may find every delivery already finished: the event's status says so at once.
+    summaryStatement(db, d.event.id, nowMs),
+  ];
+}
+
+/** The event's lead, or how its routing ended (invalid, dead, a lookup to retry). */
+async function mapEvent(
+  env: Env,
+  event: StoredEvent,
+  settingsNow: Settings,
+  nowMs: number,
+): Promise<Mapped | { resend: Outgoing[] }> {
   const self = (delaySeconds: number): Outgoing => ({ body: { eventId: event.id }, delaySeconds });
   const source = findSource(event.source);
   if (!source) {
@@ -63,7 +205,7 @@ export async function routeEvent(
   const mapped = await leadOf(event, source, env);
   if ('lookupFailed' in mapped) {
     // A provider lookup (Meta's Graph API) failed in a way that can heal: retried like an attempt.
-    const decision = decide({ errorClass: 'lookup_failed' }, event.attempts, settingsNow.retry);
+    const decision = decideRetry({ errorClass: 'lookup_failed' }, event.attempts, settingsNow.retry);
     const lastError = `lookup_failed: ${mapped.lookupFailed}`;
     if (decision.action === 'retry') {
       await env.DB.prepare(
@@ -101,18 +243,29 @@ export async function routeEvent(
     });
     return { resend: [] };
   }
+  return { event, source, lead: mapped.lead, input: mapped.input, keys: await personKeys(mapped.lead) };
+}
 
-  const person = await resolvePerson(env.DB, await personKeys(mapped.lead), nowMs, {
-    source: event.source,
-    campaign: campaignOf(mapped.lead),
-  });
-  let lead = withEvent(mapped.lead, event.eventType ?? undefined);
+/**
+ * Where the event goes, now its person is known: its merge window first (which may fold it into
+ * another event, or hold it), then its routes. An event with nowhere to go ends with its status.
+ */
+async function decide(
+  env: Env,
+  m: Mapped,
+  person: Person,
+  settingsNow: Settings,
+  gate: (destination: string) => Promise<Gate>,
+  nowMs: number,
+): Promise<Decided | { resend: Outgoing[] } | { update: EventUpdate }> {
+  const { event, source } = m;
+  let lead = withEvent(m.lead, event.eventType ?? undefined);
   let mergedEventIds: string[] = [];
   // A window this event opened is closed by it even if merging was switched off meanwhile, so the
   // leads folded into it are delivered.
   if (settingsNow.mergeWindowMs > 0 || person.pendingEventId === event.id) {
     const window = await mergeWindow(env, event, person, lead, settingsNow.mergeWindowMs, nowMs);
-    if ('resend' in window) return window.resend === undefined ? { resend: [] } : { resend: [window.resend] };
+    if ('resend' in window) return { resend: window.resend === undefined ? [] : [window.resend] };
     lead = window.lead;
     mergedEventIds = window.mergedEventIds;
   }
@@ -120,70 +273,26 @@ export async function routeEvent(
   let names = destinationsFor(config.routes, event.source, lead).filter((name) =>
     Object.hasOwn(config.destinations, name),
   );
+  const ended = { lead, leadInput: m.input, personId: person.id };
   // An update (a cancellation) changes records that exist; it never creates one.
   if (eventKind(source.events, event.eventType ?? undefined) === 'update' && names.length > 0) {
     const known = await knownIn(env.DB, person.id);
     names = names.filter((name) => known.has(name));
-    if (names.length === 0) {
-      await updateEvent(env.DB, event.id, {
-        status: 'ignored',
-        lead,
-        leadInput: mapped.input,
-        personId: person.id,
-        lastError: 'no_record: an update for a person no routed destination has a record of',
-      });
-      return { resend: [] };
-    }
+    if (names.length === 0)
+      return {
+        update: {
+          status: 'ignored',
+          ...ended,
+          lastError: 'no_record: an update for a person no routed destination has a record of',
+        },
+      };
   }
   if (names.length === 0) {
-    await updateEvent(env.DB, event.id, {
-      status: 'unrouted',
-      lead,
-      leadInput: mapped.input,
-      personId: person.id,
-      lastError: null,
-    });
     log.info('no route for the lead; kept as unrouted', { event_id: event.id, source: event.source });
-    return { resend: [] };
+    return { update: { status: 'unrouted', ...ended, lastError: null } };
   }
-
   const gates = await Promise.all(names.map(gate));
-  const statuses = gates.map((g) =>
-    g.kind === 'open' ? 'delivering' : g.kind === 'paused' ? 'paused' : 'queued',
-  );
-  const results = await env.DB.batch<{ destination: string; attempts: number; attempt_base: number }>([
-    ...names.map((name, i) => routeStatement(env.DB, event.id, name, statuses[i]!, nowMs, leaseMs)),
-    eventUpdateStatement(env.DB, event.id, {
-      status: 'delivering',
-      lead,
-      leadInput: mapped.input,
-      personId: person.id,
-      lastError: null,
-    }),
-    seenStatement(env.DB, person.id, nowMs),
-    // A replay may find every delivery already finished: the event's status says so at once.
-    summaryStatement(env.DB, event.id, nowMs),
-  ]);
-  const taken: Routed['taken'] = [];
-  const resend: Outgoing[] = [];
-  names.forEach((name, i) => {
-    const row = results[i]?.results[0];
-    const g = gates[i]!;
-    if (!row) return; // already delivered, or being attempted by another consumer
-    if (g.kind === 'open')
-      taken.push({
-        destination: name,
-        attempts: row.attempts,
-        attemptBase: row.attempt_base,
-        probe: g.probe,
-      });
-    else if (g.kind === 'held')
-      resend.push({
-        body: { eventId: event.id, destination: name },
-        delaySeconds: queueDelaySeconds(g.untilMs - nowMs),
-      });
-  });
-  return { routed: { taken, lead, personId: person.id, mergedEventIds }, resend };
+  return { event, names, gates, lead, input: m.input, personId: person.id, mergedEventIds };
 }
 
 /**
@@ -241,12 +350,12 @@ function withEvent(lead: Lead, eventType: string | undefined): Lead {
   };
 }
 
-type Mapped =
+type LeadOf =
   | { lead: Lead; input: LeadInput }
   | { problem: string; lead?: Lead; input?: LeadInput }
   | { lookupFailed: string };
 
-async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<Mapped> {
+async function leadOf(event: StoredEvent, source: Source, env: Env): Promise<LeadOf> {
   let lead: Lead;
   let input: LeadInput;
   try {

@@ -34,7 +34,7 @@ export interface StoredEvent {
   purgedAt: number | null;
 }
 
-interface EventRow {
+export interface EventRow {
   id: string;
   source: string;
   idempotency_key: string;
@@ -58,7 +58,7 @@ interface EventRow {
   purged_at: number | null;
 }
 
-function toEvent(row: EventRow): StoredEvent {
+export function toEvent(row: EventRow): StoredEvent {
   return {
     id: row.id,
     source: row.source,
@@ -211,21 +211,19 @@ export async function getEvent(db: D1Database, id: string): Promise<StoredEvent 
  * status makes every later routing message a no-op. `attempts` counts routings (a provider lookup
  * that fails is retried like a delivery).
  */
-export async function claimEvent(
+export function claimEventStatement(
   db: D1Database,
   id: string,
   nowMs: number,
   leaseMs: number,
-): Promise<StoredEvent | undefined> {
-  const row = await db
+): D1PreparedStatement {
+  return db
     .prepare(
       `UPDATE events SET status = 'routing', lease_until = ?2, attempts = attempts + 1
        WHERE id = ?1 AND (status = 'queued' OR (status = 'routing' AND lease_until < ?3))
        RETURNING *`,
     )
-    .bind(id, nowMs + leaseMs, nowMs)
-    .first<EventRow>();
-  return row ? toEvent(row) : undefined;
+    .bind(id, nowMs + leaseMs, nowMs);
 }
 
 export interface EventUpdate {

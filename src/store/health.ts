@@ -19,7 +19,7 @@ export interface DestinationHealth {
   lastFailureAt: number | null;
 }
 
-interface HealthRow {
+export interface HealthRow {
   destination: string;
   paused_at: number | null;
   paused_by: PausedBy | null;
@@ -58,9 +58,16 @@ export const healthy = (destination: string): DestinationHealth => ({
   lastFailureAt: null,
 });
 
+/** Every destination's health, for the caller's batch (the consumer reads it with its claims). */
+export const healthStatement = (db: D1Database): D1PreparedStatement =>
+  db.prepare('SELECT * FROM destination_health');
+
+export const toHealthMap = (rows: readonly HealthRow[]): Map<string, DestinationHealth> =>
+  new Map(rows.map((row) => [row.destination, toHealth(row)]));
+
 export async function readHealth(db: D1Database): Promise<Map<string, DestinationHealth>> {
-  const { results } = await db.prepare('SELECT * FROM destination_health').all<HealthRow>();
-  return new Map(results.map((row) => [row.destination, toHealth(row)]));
+  const { results } = await healthStatement(db).all<HealthRow>();
+  return toHealthMap(results);
 }
 
 /**

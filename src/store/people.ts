@@ -42,75 +42,66 @@ export interface Keys {
 /**
  * Email is the stronger identifier. A phone alone identifies a person only when it cannot
  * contradict an email: the lead has none, or the person holding the phone has none yet. Shared
- * numbers (a switchboard, a household) would otherwise merge different people.
+ * numbers (a switchboard, a household) would otherwise merge different people. `?1` is the email
+ * key, `?2` the phone key.
  */
-async function find(db: D1Database, keys: Keys): Promise<Person | undefined> {
-  const row = await db
-    .prepare(
-      `SELECT * FROM people WHERE email_key = ?1
-       UNION ALL
-       SELECT * FROM people WHERE phone_key = ?2 AND (?1 IS NULL OR email_key IS NULL)
-       LIMIT 1`,
-    )
-    .bind(keys.email ?? null, keys.phone ?? null)
-    .first<PersonRow>();
-  return row ? toPerson(row) : undefined;
-}
+const FIND = `SELECT * FROM people WHERE email_key = ?1
+  UNION ALL
+  SELECT * FROM people WHERE phone_key = ?2 AND (?1 IS NULL OR email_key IS NULL)
+  LIMIT 1`;
 
-/**
- * The person these keys identify, created on first sight. Concurrent first sightings race on the
- * unique keys; the loser reads the winner's row. A known person learns identifiers it lacked (a
- * phone, later an email) unless another person already holds them; a new person whose phone is
- * already someone else's is created without it. Each destination's record of the person, and the
- * right to create it there, are in person_destinations (src/store/deliveries.ts).
- */
 /** Where a person's first lead came from: their cohort in the stats. */
 export interface FirstSeen {
   source: string;
   campaign: string | null;
 }
 
-export async function resolvePerson(
+/**
+ * The people these keys identify, created on first sight, for a whole consumer batch in one D1
+ * round trip (one transaction): per lead, create the person if nobody matches, teach a known one
+ * the identifiers it lacked, then read who it is. Two leads of one new person in the batch resolve
+ * to one person: the first creates it, the second finds it. A known person learns an identifier
+ * only while no other person holds it (UPDATE OR IGNORE on the unique keys); a new person whose
+ * phone is already someone else's is created without it. Each destination's record of the person,
+ * and the right to create it there, are in person_destinations (src/store/deliveries.ts).
+ */
+export async function resolvePeople(
   db: D1Database,
-  keys: Keys,
+  wanted: readonly { keys: Keys; first?: FirstSeen }[],
   nowMs: number,
-  first?: FirstSeen,
-): Promise<Person> {
-  const existing = await find(db, keys);
-  if (existing) {
-    const learnsEmail = keys.email && !existing.emailKey;
-    const learnsPhone = keys.phone && !existing.phoneKey;
-    // last_seen is written with the routing; only new identifiers need a write here.
-    if (learnsEmail || learnsPhone) {
-      await db
-        .prepare(
-          `UPDATE OR IGNORE people SET email_key = COALESCE(email_key, ?2), phone_key = COALESCE(phone_key, ?3)
-           WHERE id = ?1`,
-        )
-        .bind(existing.id, learnsEmail ? keys.email : null, learnsPhone ? keys.phone : null)
-        .run();
-    }
-    return existing;
-  }
-  const created = await db
-    .prepare(
-      `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen, first_source, first_campaign)
-       VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?3) THEN NULL ELSE ?3 END, ?4, ?4, ?5, ?6)
-       ON CONFLICT DO NOTHING RETURNING *`,
-    )
-    .bind(
-      newId('per', nowMs),
-      keys.email ?? null,
-      keys.phone ?? null,
-      nowMs,
-      first?.source ?? null,
-      first?.campaign ?? null,
-    )
-    .first<PersonRow>();
-  if (created) return toPerson(created);
-  const raced = await find(db, keys);
-  if (!raced) throw new Error('person vanished between insert and lookup');
-  return raced;
+): Promise<Person[]> {
+  if (wanted.length === 0) return [];
+  const results = await db.batch<PersonRow>(
+    wanted.flatMap(({ keys, first }) => {
+      const email = keys.email ?? null;
+      const phone = keys.phone ?? null;
+      return [
+        db
+          .prepare(
+            `INSERT INTO people (id, email_key, phone_key, first_seen, last_seen, first_source, first_campaign)
+             SELECT ?3, ?1, CASE WHEN EXISTS (SELECT 1 FROM people WHERE phone_key = ?2) THEN NULL ELSE ?2 END, ?4, ?4, ?5, ?6
+             WHERE NOT EXISTS (SELECT 1 FROM people WHERE email_key = ?1)
+               AND NOT EXISTS (SELECT 1 FROM people WHERE phone_key = ?2 AND (?1 IS NULL OR email_key IS NULL))
+             ON CONFLICT DO NOTHING`,
+          )
+          .bind(email, phone, newId('per', nowMs), nowMs, first?.source ?? null, first?.campaign ?? null),
+        // last_seen is written with the routing; only a new identifier is written here.
+        db
+          .prepare(
+            `UPDATE OR IGNORE people SET email_key = COALESCE(email_key, ?1), phone_key = COALESCE(phone_key, ?2)
+             WHERE id = (SELECT id FROM (${FIND}))
+               AND ((?1 IS NOT NULL AND email_key IS NULL) OR (?2 IS NOT NULL AND phone_key IS NULL))`,
+          )
+          .bind(email, phone),
+        db.prepare(FIND).bind(email, phone),
+      ];
+    }),
+  );
+  return wanted.map((_, i) => {
+    const row = results[3 * i + 2]?.results[0];
+    if (!row) throw new Error('person missing after its insert');
+    return toPerson(row);
+  });
 }
 
 /** The person was seen again: written in the routing batch. */

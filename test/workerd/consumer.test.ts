@@ -10,7 +10,8 @@ import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
 import { listDeliveries } from '../../src/store/deliveries';
 import { getEvent, insertEvent } from '../../src/store/events';
-import { crmDeliveries, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
+import { dueNow, failingD1 } from './faults-helpers';
+import { crmDeliveries, crmScript, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
 
 async function storeEvent(email: string, receivedAt = Date.now()): Promise<string> {
   const result = await insertEvent(env.DB, {
@@ -213,5 +214,98 @@ describe('a delivery no message could take', () => {
     const { queue, sent } = recordingQueue();
     await sweep({ ...env, DELIVERIES: queue });
     expect(sent.map((m) => m.body)).toContainEqual({ eventId: id, destination: 'crm' });
+  });
+});
+
+/** env.DB, counting its round trips (a batch is one) as the consumer makes them. */
+function countingDb(): { db: D1Database; calls: () => number } {
+  let calls = 0;
+  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(s, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'bind') return (...args: unknown[]) => statement(value.apply(target, args));
+        if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw')
+          return (...args: unknown[]) => {
+            calls++;
+            return value.apply(target, args);
+          };
+        return value.bind(target);
+      },
+    });
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
+      if (prop === 'batch')
+        return (statements: D1PreparedStatement[]) => {
+          calls++;
+          return target.batch(statements);
+        };
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db, calls: () => calls };
+}
+
+describe('a batch of messages', () => {
+  it('routes and delivers ten new events in five D1 round trips, however many events', async () => {
+    for (const size of [1, 10]) {
+      const ids = await Promise.all(
+        Array.from({ length: size }, () => storeEvent(uniqueEmail(`batch${size}`))),
+      );
+      const { db, calls } = countingDb();
+      const result = await consume(deliverBatch, ids, { ...env, DB: db });
+      expect(result.explicitAcks).toHaveLength(size);
+      for (const id of ids) expect((await getEvent(env.DB, id))?.status).toBe('delivered');
+      // Health and claims; people; deliveries; person records; outcomes.
+      expect(calls()).toBe(5);
+    }
+  });
+
+  it('takes ten retries in four D1 round trips', async () => {
+    const emails = Array.from({ length: 10 }, () => uniqueEmail('retries'));
+    for (const email of emails) await crmScript(email, [{ status: 503 }]);
+    const ids = await Promise.all(emails.map((email) => storeEvent(email)));
+    const { queue, sent } = recordingQueue();
+    await consume(deliverBatch, ids, { ...env, DELIVERIES: queue });
+    expect(sent).toHaveLength(10);
+    for (const id of ids) await dueNow(id);
+    const { db, calls } = countingDb();
+    const retried = await consume(
+      deliverBatch,
+      sent.map((m) => m.body as DeliveryMessage),
+      { ...env, DB: db },
+    );
+    expect(retried.explicitAcks).toHaveLength(10);
+    for (const id of ids) expect((await getEvent(env.DB, id))?.status).toBe('delivered');
+    expect(calls()).toBe(4);
+  });
+
+  it("one event's own failure retries its message only; the others are delivered", async () => {
+    const good = [await storeEvent(uniqueEmail('good1')), await storeEvent(uniqueEmail('good2'))];
+    // No email and no phone: invalid, and its alert's write fails.
+    const bad = await storeEvent('');
+    const d1 = failingD1(env.DB, (sql) => sql.includes('INSERT INTO alert_groups'));
+    const result = await consume(deliverBatch, [good[0]!, bad, good[1]!], { ...env, DB: d1.db });
+    expect(d1.failed.length).toBeGreaterThan(0);
+    expect(result.explicitAcks.sort()).toEqual(['m0', 'm2']);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m1']);
+    for (const id of good) expect((await getEvent(env.DB, id))?.status).toBe('delivered');
+  });
+
+  it('two leads of one new person in one batch are one person', async () => {
+    const email = uniqueEmail('samebatch');
+    const a = await storeEvent(email);
+    const b = await storeEvent(email.toUpperCase());
+    await consume(deliverBatch, [a, b], { ...env, DELIVERIES: recordingQueue().queue });
+    const people = await env.DB.prepare('SELECT person_id FROM events WHERE id IN (?1, ?2)')
+      .bind(a, b)
+      .all<{ person_id: string }>();
+    const ids = people.results.map((row) => row.person_id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBeTruthy();
+    expect(ids[0]).toBe(ids[1]);
   });
 });
