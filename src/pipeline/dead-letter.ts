@@ -7,8 +7,8 @@ import type { Alert } from '../alerts/raise';
 import { raiseNow } from '../alerts/wake';
 import { log } from '../lib/log';
 import { abandonCreationStatement, summaryStatement } from '../store/deliveries';
-import { markDead } from '../store/events';
-import type { DeliveryMessage } from './enqueue';
+import { insertStatements, markDead } from '../store/events';
+import { carriedEvent, type DeliveryMessage } from './enqueue';
 import { FINAL_DELIVERY_STATUSES, sqlList } from './status';
 
 export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
@@ -37,7 +37,12 @@ export async function deadLetterBatch(batch: MessageBatch<DeliveryMessage>, env:
           };
           await raiseNow(env, alert, nowMs);
         }
-      } else marked = await markDead(env.DB, eventId, 'retries exhausted', ['queued', 'routing']);
+      } else {
+        // An event its message carried may be in no other place: stored first, then marked dead.
+        const carried = carriedEvent(message.body);
+        if (carried) await env.DB.batch(insertStatements(env.DB, carried));
+        marked = await markDead(env.DB, eventId, 'retries exhausted', ['queued', 'routing']);
+      }
       if (marked)
         log.warn('retries exhausted; dead', { event_id: eventId, destination, attempts: message.attempts });
       message.ack();

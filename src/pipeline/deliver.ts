@@ -36,7 +36,14 @@ import {
   toPersonRecord,
   updateStatement,
 } from '../store/deliveries';
-import { claimEventStatement, type EventRow, getEvent, type StoredEvent, toEvent } from '../store/events';
+import {
+  claimEventStatement,
+  type EventRow,
+  getEvent,
+  insertStatements,
+  type StoredEvent,
+  toEvent,
+} from '../store/events';
 import {
   attemptsStatement,
   circuitStatement,
@@ -48,7 +55,7 @@ import {
   resumeStatement,
   toHealthMap,
 } from '../store/health';
-import { type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
+import { carriedEvent, type DeliveryMessage, enqueue, type Outgoing } from './enqueue';
 import { resendParked } from './resume';
 import { backoffSeconds, decideDelivery, isOutage, mayHaveApplied, queueDelaySeconds } from './retry-policy';
 import { type Gate, type RoutingResult, routeEvents } from './routing';
@@ -90,18 +97,29 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, env: En
   const config = settings(env);
   const nowMs = Date.now();
   const targets = destinations(env);
-  // 1. gate, read in one round trip with the claims of the batch's new events.
+  // 1. gate, read in one round trip with the claims of the batch's new events (each stored first
+  // when its message carries it and D1 does not hold it yet: src/pipeline/accept.ts).
   const fresh = batch.messages.flatMap((message, i) => (message.body.destination ? [] : [i]));
   let health: Map<string, DestinationHealth>;
   let claimed: (StoredEvent | undefined)[];
   try {
-    const [rows, ...claims] = await env.DB.batch<HealthRow & EventRow>([
+    const claims = fresh.map((i) => {
+      const { body } = batch.messages[i]!;
+      const carried = carriedEvent(body);
+      return [
+        ...(carried ? insertStatements(env.DB, carried) : []),
+        claimEventStatement(env.DB, body.eventId, nowMs, LEASE_MS),
+      ];
+    });
+    const [rows, ...results] = await env.DB.batch<HealthRow & EventRow>([
       healthStatement(env.DB),
-      ...fresh.map((i) => claimEventStatement(env.DB, batch.messages[i]!.body.eventId, nowMs, LEASE_MS)),
+      ...claims.flat(),
     ]);
     health = toHealthMap(rows?.results ?? []);
-    claimed = claims.map((result) => {
-      const row = result.results[0];
+    let at = -1;
+    claimed = claims.map((statements) => {
+      at += statements.length;
+      const row = results[at]?.results[0];
       return row ? toEvent(row) : undefined;
     });
   } catch (error) {
@@ -291,7 +309,11 @@ async function notClaimed(
 ): Promise<Plan> {
   const current = await getEvent(env.DB, body.eventId);
   if (!current) {
-    log.error('queue message for an unknown event dropped', { event_id: body.eventId });
+    // A message that carried its event, which D1 did not take: the event was a redelivery (its
+    // original is stored under another id) or was erased. Anything else is unexpected.
+    if (body.event)
+      log.info('queue message of a redelivered or erased event dropped', { event_id: body.eventId });
+    else log.error('queue message for an unknown event dropped', { event_id: body.eventId });
     return { work: [], resend: [] };
   }
   if (isFinalEvent(current.status)) return { work: [], resend: [] };

@@ -116,13 +116,12 @@ export type InsertResult =
   | { duplicate: true; id: string; status: EventStatus };
 
 /**
- * Stores events in one round trip (a D1 batch, one transaction), however many a webhook carried.
- * A redelivery's insert does nothing; one more round trip then fetches the original ids, so only
- * duplicates pay for it.
+ * One event's insert, for the caller's batch: the statements retiring keys outside their windows,
+ * then the insert, last, whose RETURNING names the event when it was new. Run again with the same
+ * event (the consumer storing an event its queue message carried), it changes nothing.
  */
-export async function insertEvents(db: D1Database, events: readonly NewEvent[]): Promise<InsertResult[]> {
-  if (events.length === 0) return [];
-  const statements = events.flatMap((event) => [
+export function insertStatements(db: D1Database, event: NewEvent): D1PreparedStatement[] {
+  return [
     ...(event.replay === undefined
       ? []
       : [
@@ -146,7 +145,8 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
     db
       .prepare(
         `INSERT INTO events (id, source, idempotency_key, status, received_at, content_type, headers, body, enqueued_at, event_type, request_id, replay_key)
-         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9, ?10, ?11)
+         SELECT ?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?4, ?9, ?10, ?11
+         WHERE NOT EXISTS (SELECT 1 FROM erased_events WHERE id = ?1)
          ON CONFLICT DO NOTHING
          RETURNING id`,
       )
@@ -163,7 +163,17 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
         event.requestId ?? null,
         event.replay?.key ?? null,
       ),
-  ]);
+  ];
+}
+
+/**
+ * Stores events in one round trip (a D1 batch, one transaction), however many a webhook carried.
+ * A redelivery's insert does nothing; one more round trip then fetches the original ids, so only
+ * duplicates pay for it.
+ */
+export async function insertEvents(db: D1Database, events: readonly NewEvent[]): Promise<InsertResult[]> {
+  if (events.length === 0) return [];
+  const statements = events.flatMap((event) => insertStatements(db, event));
   const results = await db.batch<{ id: string }>(statements);
   // The insert is the last statement of each event's group.
   let at = -1;
@@ -190,6 +200,8 @@ export async function insertEvents(db: D1Database, events: readonly NewEvent[]):
     if (id) return { duplicate: false, id };
     const original = originals[next++]?.results[0];
     if (!original) throw new Error('event vanished between insert and lookup');
+    // The consumer stored it first, from the queue message sent alongside: this very event.
+    if (original.id === events[i]?.id) return { duplicate: false, id: original.id };
     return { duplicate: true, id: original.id, status: original.status };
   });
 }

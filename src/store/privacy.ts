@@ -92,6 +92,10 @@ export async function erasePerson(
       )
       .bind(eventIds),
     db.prepare(`DELETE FROM events WHERE id ${inEvents}`).bind(eventIds),
+    // Remembered by id, so a queue message that carried one of them cannot store it again.
+    db
+      .prepare(`INSERT OR IGNORE INTO erased_events (id, erased_at) SELECT value, ?2 FROM json_each(?1)`)
+      .bind(eventIds, Date.now()),
     db.prepare(`DELETE FROM person_destinations WHERE person_id ${inEvents}`).bind(personIds),
     db.prepare(`DELETE FROM people WHERE id ${inEvents}`).bind(personIds),
   ]);
@@ -105,8 +109,8 @@ export async function erasePerson(
       deliveries: changes(1),
       alert_events: changes(2),
       events: changes(4),
-      person_destinations: changes(5),
-      people: changes(6),
+      person_destinations: changes(6),
+      people: changes(7),
     },
   };
 }

@@ -9,11 +9,12 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import { newId } from '../../src/lib/ids';
 import { deliverBatch } from '../../src/pipeline/deliver';
-import type { DeliveryMessage } from '../../src/pipeline/enqueue';
+import { carry, type DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
 import { listAttempts, listDeliveries } from '../../src/store/deliveries';
-import { getEvent } from '../../src/store/events';
+import { getEvent, insertEvents } from '../../src/store/events';
 import {
   alertSink,
   captureConsole,
@@ -98,7 +99,8 @@ async function accepted(lead: Record<string, unknown>, source = 'demo') {
   const result = await ingest(lead, { source });
   expect(result.status).toBe(202);
   const id = result.answer.id!;
-  expect(result.sent).toEqual([{ eventId: id }]);
+  // The event travels in its message too (ACCEPT_MODE concurrent): src/pipeline/accept.ts.
+  expect(result.sent.map((m) => [m.eventId, m.event?.source])).toEqual([[id, source]]);
   return { id, message: result.sent[0]! };
 }
 
@@ -176,30 +178,70 @@ describe('the consumer dies after calling the CRMs of a batch', () => {
 });
 
 describe('D1 failing', () => {
-  it('on the insert: 503 internal_error, nothing stored or queued; the sender’s retry is accepted once', async () => {
+  it('on the insert: 202, the event travels in its queue message; the consumer stores it and delivers once', async () => {
     const email = emailFor('fault-insert');
     const webhookId = `msg_${crypto.randomUUID()}`;
     const d1 = failingD1(env.DB, (sql) => sql.includes('INSERT INTO events'));
-    const refused = await ingest({ email }, { id: webhookId, faults: { DB: d1.db } });
+    const accepted = await ingest({ email }, { id: webhookId, faults: { DB: d1.db } });
+    expect(accepted.status).toBe(202);
+    const id = accepted.answer.id!;
+    expect(await statusOf(id)).toBeUndefined();
+    expect(accepted.sent.map((m) => m.eventId)).toEqual([id]);
+
+    // The consumer stores what the message carried, then routes and delivers it.
+    expect((await consume(accepted.sent)).acked).toEqual(['m0']);
+    expect(await statusOf(id)).toBe('delivered');
+    expect((await crmDeliveries(email)).map((d) => [d.webhookId, d.status])).toEqual([[id, 201]]);
+    // A redelivery of the webhook is the same event.
+    const again = await ingest({ email }, { id: webhookId });
+    expect([again.status, again.answer.id]).toEqual([200, id]);
+    expect(again.sent.map((m) => m.eventId)).not.toContain(id);
+  });
+
+  it('on the insert with the queue down too: 503 internal_error, nothing stored; the retry is accepted once', async () => {
+    const email = emailFor('fault-insert-send');
+    const webhookId = `msg_${crypto.randomUUID()}`;
+    const d1 = failingD1(env.DB, (sql) => sql.includes('INSERT INTO events'));
+    const down = unavailableQueue();
+    const refused = await ingest({ email }, { id: webhookId, faults: { DB: d1.db, DELIVERIES: down.queue } });
     expect(refused.status).toBe(503);
     expect(refused.contentType).toBe('application/problem+json');
     expect(refused.answer.code).toBe('internal_error');
-    expect(refused.sent).toEqual([]);
     const stored = () =>
       env.DB.prepare('SELECT id FROM events WHERE source = ?1 AND idempotency_key = ?2')
         .bind('demo', webhookId)
         .all<{ id: string }>();
     expect((await stored()).results).toEqual([]);
 
-    // The sender retries the same delivery (its own id, a fresh signature) once D1 is back.
+    // The sender retries the same delivery (its own id, a fresh signature) once both are back.
     const retried = await ingest({ email }, { id: webhookId });
     expect(retried.status).toBe(202);
     const id = retried.answer.id!;
     expect((await stored()).results).toEqual([{ id }]);
-    expect(retried.sent).toEqual([{ eventId: id }]);
+    expect(retried.sent.map((m) => m.eventId)).toEqual([id]);
     expect((await consume(retried.sent)).acked).toEqual(['m0']);
     expect(await statusOf(id)).toBe('delivered');
     expect((await crmDeliveries(email)).map((d) => d.status)).toEqual([201]);
+  });
+
+  it('the message consumed before the insert commits: one event, answered 202, delivered once', async () => {
+    const email = emailFor('fault-race');
+    const body = new TextEncoder().encode(JSON.stringify({ email }));
+    const event = {
+      id: newId('evt'),
+      source: 'demo',
+      idempotencyKey: `msg_${crypto.randomUUID()}`,
+      receivedAt: Date.now(),
+      contentType: 'application/json',
+      headers: {},
+      body,
+    };
+    const message = carry(event)!;
+    expect((await consume([message])).acked).toEqual(['m0']);
+    expect(await statusOf(event.id)).toBe('delivered');
+    // The request's own insert, landing after: the same event, not a redelivery of it.
+    expect(await insertEvents(env.DB, [event])).toEqual([{ duplicate: false, id: event.id }]);
+    expect((await crmDeliveries(email)).map((d) => [d.webhookId, d.status])).toEqual([[event.id, 201]]);
   });
 
   it('on the claim of the event: retried, the CRM not called; the retry delivers once', async () => {
