@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { dashboard } from './dashboard';
 import { InletError } from './errors';
-import { log } from './lib/log';
+import { log, setLogLevel } from './lib/log';
 import { admin } from './routes/admin';
 import type { AppEnv } from './routes/context';
 import { ingest } from './routes/ingest';
@@ -17,6 +17,7 @@ export const app = new Hono<AppEnv>();
 // One line per request: the route, the answer and the time, never a query string (an admin search
 // may carry an email) nor a header value.
 app.use('*', async (c, next) => {
+  setLogLevel(c.env.LOG_LEVEL);
   const startedAt = Date.now();
   c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
   await next();
