@@ -35,7 +35,7 @@ try {
     MODES.map(async (mode, i) => {
       const slug = `${mode.accept}-${mode.level}`;
       gateways[mode.name] = await startGateway({
-        port: 8900 + 10 * i,
+        port: 8800 + 10 * i,
         state: `.tmp/bench-state-${slug}`,
         vars: { CRM_URL: crm.url, ACCEPT_MODE: mode.accept, LOG_LEVEL: mode.level },
         log: `.tmp/bench-wrangler-${slug}.log`,
