@@ -490,3 +490,5 @@ if (process.env.CPU_BENCH_POOL !== '0') {
 }
 console.log(`\n${header}\n\n${sections.join('\n\n')}\n`);
 writeFileSync(`${OUT}/results.json`, JSON.stringify(results, null, 2));
+// What scripts/bench.mjs puts in docs/benchmarks.md.
+writeFileSync(`${OUT}/report.md`, `${header}\n\n${sections.join('\n\n')}\n`);

@@ -14,7 +14,7 @@ import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { startMockCrm } from '../test/servers/crm.ts';
 import { startGateway } from './gateway.mjs';
 
-const { values: flags } = parseArgs({ options: { json: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { json: { type: 'string' }, md: { type: 'string' } } });
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -181,17 +181,18 @@ try {
       });
     }
   }
-  console.log(
-    `\n${REQUESTS} requests per scenario, concurrency ${CONCURRENCY}, ${ROUNDS} rounds, wrangler dev on loopback (gateway snapshot ${Object.values(gateways)[0].version}); medians over the rounds, each ratio to the same gateway's /health in the same round\n`,
-  );
-  console.log(
+  const report = [
+    `${REQUESTS} requests per scenario, concurrency ${CONCURRENCY}, ${ROUNDS} rounds, wrangler dev on loopback (gateway snapshot ${Object.values(gateways)[0].version}); medians over the rounds, each ratio to the same gateway's \`/health\` in the same round.`,
+    '',
     '| ACCEPT_MODE, LOG_LEVEL | scenario | req/s | vs /health (range) | p50 ms | p99 ms | answers | 5xx |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows)
-    console.log(
-      `| ${r.mode} | ${r.name} | ${r.rps.toFixed(0)} | ${r.ratio.toFixed(2)}× (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}) | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.statuses} | ${r.errors} |`,
-    );
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.mode} | ${r.name} | ${r.rps.toFixed(0)} | ${r.ratio.toFixed(2)}× (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}) | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.statuses} | ${r.errors} |`,
+    ),
+  ].join('\n');
+  console.log(`\n${report}`);
+  if (flags.md) writeFileSync(flags.md, `${report}\n`);
   if (flags.json)
     writeFileSync(
       flags.json,

@@ -321,7 +321,8 @@ async function main() {
     const gateway = await startGateway({
       port: PORTS.inlet,
       state: '.tmp/peers-state',
-      vars: { CRM_URL: `http://127.0.0.1:${PORTS.sink}/leads` },
+      // Express logs nothing either; under wrangler dev a line per request costs more than the request.
+      vars: { CRM_URL: `http://127.0.0.1:${PORTS.sink}/leads`, LOG_LEVEL: 'warn' },
       log: '.tmp/peers-wrangler.log',
     });
     stops.push(gateway.stop);
@@ -625,7 +626,9 @@ function markdown(rows, skipped, versions, seconds, loadAtStart) {
     'HMAC (`x-inlet-timestamp`, `x-inlet-signature: sha256=<hex>` over `timestamp.body`), forward the',
     'lead to a local sink (a node:http server counting requests), answer. Express answers after the',
     'sink did; Inlet answers 202 once the event is durable (D1 + queue) and delivers from its queue,',
-    'so its ingest req/s and its delivered/s (counted at the sink until drained) are apart.',
+    'so its ingest req/s and its delivered/s (counted at the sink until drained) are apart. Inlet runs',
+    'with `LOG_LEVEL=warn` (no line per request or attempt; Express logs nothing either) and its',
+    'default `ACCEPT_MODE` (concurrent).',
     '',
     `Machine: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, load average ${loadAtStart} at the start, ${loadavg()[0].toFixed(2)} at the end (other work shares this machine).`,
     `Versions: Node ${versions.node}, Express ${versions.express}, autocannon ${versions.autocannon}, wrangler ${versions.wrangler}, workerd ${versions.workerd}${rows.some((r) => r.peer.startsWith('n8n')) ? `, n8n ${versions.n8n}${process.env.N8N_TUNED === '1' ? ' (N8N_TUNED: legacy expressions, no saved successful executions)' : ' (defaults)'}` : ''}, Inlet ${versions.commit} (working tree).`,
