@@ -3,28 +3,16 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/lib/ids';
 import { deadLetterBatch } from '../../src/pipeline/dead-letter';
 import { deliverBatch } from '../../src/pipeline/deliver';
 import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
 import { listDeliveries } from '../../src/store/deliveries';
-import { getEvent, insertEvent } from '../../src/store/events';
+import { getEvent } from '../../src/store/events';
 import { dueNow, failingD1 } from './faults-helpers';
-import { crmDeliveries, crmScript, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
+import { crmDeliveries, crmScript, recordingQueue, storeLead, uniqueEmail, waitForStatus } from './helpers';
 
-async function storeEvent(email: string, receivedAt = Date.now()): Promise<string> {
-  const result = await insertEvent(env.DB, {
-    id: newId('evt'),
-    source: 'demo',
-    idempotencyKey: `test:${crypto.randomUUID()}`,
-    receivedAt,
-    contentType: 'application/json',
-    headers: {},
-    body: new TextEncoder().encode(JSON.stringify({ email })),
-  });
-  return result.id;
-}
+const storeEvent = (email: string, receivedAt = Date.now()) => storeLead({ email }, 'demo', receivedAt);
 
 async function consume(
   handler: typeof deliverBatch,

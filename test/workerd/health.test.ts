@@ -4,12 +4,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/lib/ids';
 import { deliverBatch } from '../../src/pipeline/deliver';
 import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { sweep } from '../../src/pipeline/sweep';
 import { listDeliveries } from '../../src/store/deliveries';
-import { insertEvent } from '../../src/store/events';
 import { TEST_ADMIN_TOKEN, TEST_HUBSPOT_PAUSE_TOKEN } from '../secrets';
 import {
   adminGet,
@@ -20,6 +18,7 @@ import {
   fake,
   postLead,
   recordingQueue,
+  storeLead,
   uniqueEmail,
   waitForEvent,
   waitForStatus,
@@ -142,27 +141,12 @@ describe('a destination that keeps failing', () => {
   }, 40_000);
 });
 
-/** Stores a lead of `source` as the edge would, for a consumer batch run by hand. */
-async function storeEvent(source: string, lead: Record<string, unknown>): Promise<string> {
-  const receivedAt = Date.now();
-  const result = await insertEvent(env.DB, {
-    id: newId('evt', receivedAt),
-    source,
-    idempotencyKey: `test:${crypto.randomUUID()}`,
-    receivedAt,
-    contentType: 'application/json',
-    headers: {},
-    body: new TextEncoder().encode(JSON.stringify(lead)),
-  });
-  return result.id;
-}
-
 describe('a batching destination', () => {
   it('counts one failed batch call as one failure: six leads in one failed call do not open a circuit of three', async () => {
     const emails = Array.from({ length: 6 }, (_, i) => uniqueEmail(`batch${i}`));
     // A 503 scripted for one input answers the whole batch upsert call.
     await fake('hubspot').script({ email: emails[0] as string }, [{ status: 503 }]);
-    const ids = await Promise.all(emails.map((email) => storeEvent('t-circuit', { email })));
+    const ids = await Promise.all(emails.map((email) => storeLead({ email }, 't-circuit')));
     const { queue } = recordingQueue();
     const batch = createMessageBatch<DeliveryMessage>(
       'inlet-deliveries',

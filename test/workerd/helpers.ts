@@ -1,6 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
+import { newId } from '../../src/lib/ids';
+import { insertEvent } from '../../src/store/events';
 import '../provided';
 import { TEST_ADMIN_TOKEN, TEST_DEMO_SECRET } from '../secrets';
 
@@ -179,4 +181,22 @@ export function recordingQueue(): {
     },
   } as unknown as Queue;
   return { queue, sent };
+}
+
+/** Stores a lead as the edge would (uncounted, nothing enqueued), for a consumer batch run by hand. */
+export async function storeLead(
+  lead: Record<string, unknown>,
+  source = 'demo',
+  receivedAt = Date.now(),
+): Promise<string> {
+  const result = await insertEvent(env.DB, {
+    id: newId('evt', receivedAt),
+    source,
+    idempotencyKey: `test:${crypto.randomUUID()}`,
+    receivedAt,
+    contentType: 'application/json',
+    headers: {},
+    body: new TextEncoder().encode(JSON.stringify(lead)),
+  });
+  return result.id;
 }

@@ -3,13 +3,20 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
-import { newId } from '../../src/lib/ids';
 import { deadLetterBatch } from '../../src/pipeline/dead-letter';
 import { deliverBatch } from '../../src/pipeline/deliver';
 import type { DeliveryMessage } from '../../src/pipeline/enqueue';
 import { listDeliveries } from '../../src/store/deliveries';
-import { getEvent, insertEvent } from '../../src/store/events';
-import { crmDeliveries, crmScript, postDemo, recordingQueue, uniqueEmail, waitForStatus } from './helpers';
+import { getEvent } from '../../src/store/events';
+import {
+  crmDeliveries,
+  crmScript,
+  postDemo,
+  recordingQueue,
+  storeLead,
+  uniqueEmail,
+  waitForStatus,
+} from './helpers';
 
 interface CrmRecord {
   id: string;
@@ -23,18 +30,8 @@ const crmRecords = async (email: string): Promise<CrmRecord[]> =>
     )
   ).json();
 
-async function storeEvent(lead: Record<string, unknown>, receivedAt = Date.now()): Promise<string> {
-  const result = await insertEvent(env.DB, {
-    id: newId('evt', receivedAt),
-    source: 'demo',
-    idempotencyKey: `test:${crypto.randomUUID()}`,
-    receivedAt,
-    contentType: 'application/json',
-    headers: {},
-    body: new TextEncoder().encode(JSON.stringify(lead)),
-  });
-  return result.id;
-}
+const storeEvent = (lead: Record<string, unknown>, receivedAt = Date.now()) =>
+  storeLead(lead, 'demo', receivedAt);
 
 async function consume(ids: (string | DeliveryMessage)[], environment: Env = env) {
   const batch = createMessageBatch<DeliveryMessage>(
