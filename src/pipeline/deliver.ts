@@ -261,7 +261,11 @@ async function take(
       failed(routing.map((r) => r.i)),
     ),
     takeDeliveries(named, env, gate, nowMs).then(
-      (taken) => taken.forEach((plan, n) => (plans[named[n]!.index] = plan)),
+      (taken) => {
+        taken.forEach((plan, n) => {
+          plans[named[n]!.index] = plan;
+        });
+      },
       failed(named.map((n) => n.index)),
     ),
     ...fresh.flatMap((i, n) =>
