@@ -3,10 +3,12 @@
 // block naming the machine, the versions and the commit. `npm run bench -- load cost` runs those
 // steps only and rewrites only their blocks. Benchmarks, not tests: nothing here is timed by CI.
 //
-//   cost   binding calls, statements, D1 rows and queue bytes per path (bench/cost.workerd.ts, in workerd)
+//   cost   binding calls, statements, D1 rows and queue bytes per path (bench/cost.workerd.ts, in workerd),
+//          and the accept path's answer time with distant bindings (bench/latency.workerd.ts)
 //   cpu    CPU per lead against the floor of its primitives (bench/cpu.mjs, Node)
 //   load   HTTP ingest per ACCEPT_MODE against /health under wrangler dev (bench/load.mjs)
 //   peers  Express 5 and Inlet (and n8n with N8N=1) doing one job (bench/peers.mjs)
+//   bundle the Worker's size as deployed, minified and gzipped
 //   e2e    10,000 signed leads from ingest to the mock CRM (bench/e2e.mjs)
 //
 // The cost per million leads is computed from the `cost` step's counts at Cloudflare's list prices
@@ -14,6 +16,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { WRANGLER_ENV } from './env.mjs';
 
 const DOC = 'docs/benchmarks.md';
@@ -84,6 +87,16 @@ function costBlock(rows, storedEventBytes) {
     ...table,
     '',
     `An event row as stored (body, headers, lead and keys) averages ~${storedEventBytes} bytes.`,
+  ].join('\n');
+}
+
+function latencyBlock({ d1Ms, queueMs, requests, rows }) {
+  return [
+    `The accept path with every D1 round trip answering after ${d1Ms} ms and every queue send after ${queueMs} ms (\`bench/latency.workerd.ts\`: the real handler and local D1 inside workerd, the delays added around them; ${requests} new leads one at a time per mode):`,
+    '',
+    '| ACCEPT_MODE | answer p50 ms | max ms |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${r.mode} | ${r.p50.toFixed(0)} | ${r.max.toFixed(0)} |`),
   ].join('\n');
 }
 
@@ -173,6 +186,12 @@ const STEPS = {
     const { rows, storedEventBytes } = JSON.parse(line.slice(line.indexOf('BENCH_COST_JSON ') + 16));
     writeFileSync(`${OUT}/cost.json`, JSON.stringify({ rows, storedEventBytes }, null, 2));
     writeBlock('cost', costBlock(rows, storedEventBytes));
+    const latency = output.split('\n').find((l) => l.includes('BENCH_LATENCY_JSON '));
+    if (latency)
+      writeBlock(
+        'latency',
+        latencyBlock(JSON.parse(latency.slice(latency.indexOf('BENCH_LATENCY_JSON ') + 19))),
+      );
     return true;
   },
   async cpu() {
@@ -197,6 +216,18 @@ const STEPS = {
     const { ok } = await run(process.execPath, ['bench/peers.mjs']);
     if (!ok) return false;
     writeBlock('peers', readFileSync('docs/benchmarks/peers.md', 'utf8').replace(/^#.*\n/, ''));
+    return true;
+  },
+  async bundle() {
+    const { ok } = await run('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', `${OUT}/dist`]);
+    const file = `${OUT}/dist/index.js`;
+    if (!ok || !existsSync(file)) return false;
+    const bytes = readFileSync(file);
+    const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+    writeBlock(
+      'bundle',
+      `The Worker as \`wrangler deploy --minify\` builds it: ${kib(bytes.length)}, ${kib(gzipSync(bytes).length)} gzipped (the Workers Paid limit is 10 MiB gzipped; the free plan's 3 MiB). libphonenumber's \`min\` metadata is its largest part.`,
+    );
     return true;
   },
   async e2e() {
