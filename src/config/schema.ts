@@ -122,7 +122,7 @@ const health = {
     v.strictObject({
       /** First probe this long after a pause; doubles up to an hour. */
       probeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600))),
-      /** This many transient failures in a row pause the destination as down. */
+      /** This many failed calls in a row (a batch call counts once) pause the destination as down. */
       failureThreshold: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(10_000))),
     }),
   ),

@@ -172,7 +172,7 @@ export function circuitStatement(
   return db
     .prepare(
       `UPDATE destination_health SET paused_at = ?3, paused_by = 'outage',
-         paused_reason = 'outage: ' || failure_streak || ' failed attempts in a row',
+         paused_reason = 'outage: ' || failure_streak || ' failed calls in a row',
          probe_at = ?3 + ?4 * 1000, probe_interval_s = ?4, updated_at = ?3
        WHERE destination = ?1 AND paused_at IS NULL AND failure_streak >= ?2
        RETURNING destination`,

@@ -126,7 +126,7 @@ describe('a destination that keeps failing', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     const view = await destination('crm-outage');
     expect(view.paused).toMatchObject({ by: 'outage' });
-    expect(view.paused?.reason).toMatch(/^outage: \d+ failed attempts in a row/);
+    expect(view.paused?.reason).toMatch(/^outage: \d+ failed calls in a row/);
     // Their retries come back while it is paused, and wait parked.
     for (const id of ids) await parked(id);
     expect((await destination('crm-outage')).waiting).toMatchObject({ paused: 3 });
@@ -167,7 +167,7 @@ describe('a probe answered 429', () => {
     const nowMs = Date.now();
     await env.DB.prepare(
       `INSERT INTO destination_health (destination, paused_at, paused_by, paused_reason, probe_at, probe_interval_s, failure_streak, updated_at)
-       VALUES ('crm-probe', ?1, 'outage', 'outage: 3 failed attempts in a row', ?2, 30, 3, ?1)`,
+       VALUES ('crm-probe', ?1, 'outage', 'outage: 3 failed calls in a row', ?2, 30, 3, ?1)`,
     )
       .bind(nowMs, nowMs + 30_000)
       .run();
