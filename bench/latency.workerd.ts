@@ -8,7 +8,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
 import { app } from '../src/app';
-import { recordingQueue, signDemo, uniqueEmail } from '../test/workerd/helpers';
+import { aroundD1, recordingQueue, signDemo, uniqueEmail } from '../test/workerd/helpers';
 
 const D1_MS = 80;
 const QUEUE_MS = 25;
@@ -16,34 +16,11 @@ const REQUESTS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** env.DB whose every round trip (a statement's run/first/all, a batch) waits D1_MS first. */
-function distantDb(): D1Database {
-  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(s, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (typeof value !== 'function') return value;
-        if (prop === 'bind') return (...args: unknown[]) => statement(value.apply(target, args));
-        if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw')
-          return async (...args: unknown[]) => {
-            await sleep(D1_MS);
-            return value.apply(target, args);
-          };
-        return value.bind(target);
-      },
-    });
-  return new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
-      if (prop === 'batch')
-        return async (statements: D1PreparedStatement[]) => {
-          await sleep(D1_MS);
-          return target.batch(statements);
-        };
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+const distantDb = (): D1Database =>
+  aroundD1(env.DB, async (roundTrip) => {
+    await sleep(D1_MS);
+    return roundTrip();
   });
-}
 
 function distantQueue(): Queue {
   const { queue } = recordingQueue();

@@ -10,7 +10,15 @@ import { sweep } from '../../src/pipeline/sweep';
 import { listDeliveries } from '../../src/store/deliveries';
 import { getEvent } from '../../src/store/events';
 import { dueNow, failingD1 } from './faults-helpers';
-import { crmDeliveries, crmScript, recordingQueue, storeLead, uniqueEmail, waitForStatus } from './helpers';
+import {
+  aroundD1,
+  crmDeliveries,
+  crmScript,
+  recordingQueue,
+  storeLead,
+  uniqueEmail,
+  waitForStatus,
+} from './helpers';
 
 const storeEvent = (email: string, receivedAt = Date.now()) => storeLead({ email }, 'demo', receivedAt);
 
@@ -208,31 +216,9 @@ describe('a delivery no message could take', () => {
 /** env.DB, counting its round trips (a batch is one) as the consumer makes them. */
 function countingDb(): { db: D1Database; calls: () => number } {
   let calls = 0;
-  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(s, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (typeof value !== 'function') return value;
-        if (prop === 'bind') return (...args: unknown[]) => statement(value.apply(target, args));
-        if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw')
-          return (...args: unknown[]) => {
-            calls++;
-            return value.apply(target, args);
-          };
-        return value.bind(target);
-      },
-    });
-  const db = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
-      if (prop === 'batch')
-        return (statements: D1PreparedStatement[]) => {
-          calls++;
-          return target.batch(statements);
-        };
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  const db = aroundD1(env.DB, (roundTrip) => {
+    calls++;
+    return roundTrip();
   });
   return { db, calls: () => calls };
 }

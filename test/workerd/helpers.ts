@@ -200,3 +200,30 @@ export async function storeLead(
   });
   return result.id;
 }
+
+/**
+ * `db` with every round trip (a statement's first, run, all or raw; a batch) made through `around`:
+ * to count them, or to delay them as a distant D1 would.
+ */
+export function aroundD1(db: D1Database, around: <T>(roundTrip: () => Promise<T>) => Promise<T>): D1Database {
+  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(s, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'bind') return (...args: unknown[]) => statement(value.apply(target, args));
+        if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw')
+          return (...args: unknown[]) => around(() => value.apply(target, args));
+        return value.bind(target);
+      },
+    });
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
+      if (prop === 'batch')
+        return (statements: D1PreparedStatement[]) => around(() => target.batch(statements));
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
