@@ -82,7 +82,8 @@ interface Decided {
  * Routes a consumer batch's new events with a constant number of D1 round trips: their people in
  * one (resolvePeople), their deliveries, leads and statuses in another. What is rare (an invalid
  * lead and its alert, a provider lookup, a merge window, an update's known records) costs its own.
- * One result per event, in order; a thrown error fails them all, so their messages are retried.
+ * One result per event, in order. What one event's own step throws is its result (`error`): its
+ * message is retried, the others go on; a failed batch write throws, and every message is retried.
  */
 export async function routeEvents(
   env: Env,
