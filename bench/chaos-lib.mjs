@@ -45,3 +45,20 @@ export function checks() {
     failed: () => all.filter((c) => !c.ok),
   };
 }
+
+/**
+ * The leads in sending order: each at its place (with its concurrent copy), a later redelivery a
+ * few places after its original. `random` is the run's seeded generator, called once per later
+ * redelivery in lead order, so a seed sends the same sequence.
+ */
+export function sendingOrder(leads, random) {
+  const jobs = leads.map((lead) => ({
+    order: lead.i,
+    lead,
+    copies: lead.redelivery === 'concurrent' ? 2 : 1,
+  }));
+  for (const lead of leads) {
+    if (lead.redelivery === 'later') jobs.push({ order: lead.i + 2 + random() * 20, lead, copies: 1 });
+  }
+  return jobs.sort((a, b) => a.order - b.order);
+}

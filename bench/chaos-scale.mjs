@@ -22,7 +22,7 @@ import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/s
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
 import { startFakeHubspot } from '../test/servers/hubspot.ts';
 import { startFakeSlack } from '../test/servers/slack.ts';
-import { checks, format, histogram, pool, sleep, within } from './chaos-lib.mjs';
+import { checks, format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
 import { SOURCES, startGateway } from './gateway.mjs';
 
 // --- settings -------------------------------------------------------------------------------------
@@ -207,18 +207,7 @@ function plan(routesOf) {
     person?.leads.push(lead);
     leads.push(lead);
   }
-  // Jobs in sending order: each lead at its place (with its concurrent copy), a later redelivery
-  // a few places after its original.
-  const jobs = leads.map((lead) => ({
-    order: lead.i,
-    lead,
-    copies: lead.redelivery === 'concurrent' ? 2 : 1,
-  }));
-  for (const lead of leads) {
-    if (lead.redelivery === 'later') jobs.push({ order: lead.i + 2 + random() * 20, lead, copies: 1 });
-  }
-  jobs.sort((a, b) => a.order - b.order);
-  return { leads, persons, jobs };
+  return { leads, persons, jobs: sendingOrder(leads, random) };
 }
 
 // --- the tree the gateway runs --------------------------------------------------------------------

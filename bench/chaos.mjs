@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/status.ts';
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
-import { format, histogram, pool, sleep, within } from './chaos-lib.mjs';
+import { format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
 import { startGateway } from './gateway.mjs';
 
 const PORT = 8796;
@@ -97,18 +97,7 @@ function plan() {
       redelivery,
     });
   }
-  // Jobs in sending order: each lead at its place (with its concurrent copy), a later redelivery
-  // a few places after its original.
-  const jobs = leads.map((lead) => ({
-    order: lead.i,
-    lead,
-    copies: lead.redelivery === 'concurrent' ? 2 : 1,
-  }));
-  for (const lead of leads) {
-    if (lead.redelivery === 'later') jobs.push({ order: lead.i + 2 + random() * 20, lead, copies: 1 });
-  }
-  jobs.sort((a, b) => a.order - b.order);
-  return { leads, persons, jobs };
+  return { leads, persons, jobs: sendingOrder(leads, random) };
 }
 
 // --- processes ------------------------------------------------------------------------------------

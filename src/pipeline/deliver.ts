@@ -409,7 +409,8 @@ async function takeDeliveries(
     );
     return at;
   });
-  const results = await db.batch<DeliveryRow & EventInfo>(statements);
+  // Every delivery held (a rate limit): nothing to claim, and D1 refuses an empty batch.
+  const results = statements.length ? await db.batch<DeliveryRow & EventInfo>(statements) : [];
   const unrouted: D1PreparedStatement[] = [];
   const plans = steps.map((step, n): Plan => {
     if ('plan' in step) return step.plan;
