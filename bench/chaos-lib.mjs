@@ -62,3 +62,24 @@ export function sendingOrder(leads, random) {
   }
   return jobs.sort((a, b) => a.order - b.order);
 }
+
+/**
+ * A run's last bounds: SIGINT or SIGTERM stops everything it started (exit 130), and so does the
+ * watchdog, when given, after `watchdogMs` whatever hangs (exit 1).
+ */
+export function boundRun(name, stopAll, watchdogMs) {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, async () => {
+      console.error(`${name} stopped by ${signal}`);
+      await stopAll();
+      process.exit(130);
+    });
+  }
+  if (watchdogMs === undefined) return;
+  const watchdog = setTimeout(async () => {
+    console.error(`${name} aborted: still running after ${Math.round(watchdogMs / 1000)} s`);
+    await stopAll();
+    process.exit(1);
+  }, watchdogMs);
+  watchdog.unref();
+}

@@ -22,7 +22,7 @@ import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/s
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
 import { startFakeHubspot } from '../test/servers/hubspot.ts';
 import { startFakeSlack } from '../test/servers/slack.ts';
-import { checks, format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
+import { boundRun, checks, format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
 import { SOURCES, startGateway } from './gateway.mjs';
 
 // --- settings -------------------------------------------------------------------------------------
@@ -317,20 +317,7 @@ function stopAll() {
   })();
   return stopping;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
-    console.error(`chaos run stopped by ${signal}`);
-    await stopAll();
-    process.exit(130);
-  });
-}
-// The last bound on the run: whatever hangs, everything started is stopped.
-const watchdog = setTimeout(async () => {
-  console.error(`chaos run aborted: still running after ${PROFILE.watchdogSeconds} s`);
-  await stopAll();
-  process.exit(1);
-}, PROFILE.watchdogSeconds * 1000);
-watchdog.unref();
+boundRun('chaos run', stopAll, PROFILE.watchdogSeconds * 1000);
 
 const tree = join(WORK, 'tree');
 stageTree(tree);

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { FINAL_DELIVERY_STATUSES, FINAL_EVENT_STATUSES } from '../src/pipeline/status.ts';
 import { seeded, startMockCrm } from '../test/servers/crm.ts';
-import { format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
+import { boundRun, format, histogram, pool, sendingOrder, sleep, within } from './chaos-lib.mjs';
 import { startGateway } from './gateway.mjs';
 
 const PORT = 8796;
@@ -140,12 +140,7 @@ function stopAll() {
   })();
   return stopping;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
-    await stopAll();
-    process.exit(130);
-  });
-}
+boundRun('chaos run', stopAll);
 
 // --- the run --------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { ensureDevVars, readDevVars } from '../scripts/env.mjs';
 import { startMockCrm } from '../test/servers/crm.ts';
-import { format, histogram, sleep, within } from './chaos-lib.mjs';
+import { boundRun, format, histogram, sleep, within } from './chaos-lib.mjs';
 import { startGateway } from './gateway.mjs';
 
 const { values: flags } = parseArgs({
@@ -72,20 +72,7 @@ const stopAll = () => {
   })();
   return stopping;
 };
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
-    console.error(`e2e run stopped by ${signal}`);
-    await stopAll();
-    process.exit(130);
-  });
-}
-// The last bound on the run: whatever hangs, everything started is stopped.
-const watchdog = setTimeout(async () => {
-  console.error(`e2e run aborted: still running after ${WATCHDOG_MS / 60_000} min`);
-  await stopAll();
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
+boundRun('e2e run', stopAll, WATCHDOG_MS);
 
 /** Refuses a port already taken: startGateway would otherwise take another gateway's /health for its own. */
 async function portFree(port) {

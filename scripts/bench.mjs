@@ -173,6 +173,20 @@ const version = (command, args) => {
   }
 };
 
+/** The JSON a workerd bench printed on its one line starting with `tag` (it cannot write a file). */
+function marked(output, tag) {
+  const line = output.split('\n').find((l) => l.includes(`${tag} `));
+  return line ? JSON.parse(line.slice(line.indexOf(`${tag} `) + tag.length + 1)) : undefined;
+}
+
+/** A step whose script writes its report to a file: its block is that file, less its title. */
+const fromReport = (block, args, report) => async () => {
+  const { ok } = await run(process.execPath, args);
+  if (!ok || !existsSync(report)) return false;
+  writeBlock(block, readFileSync(report, 'utf8').replace(/^#.*\n/, ''));
+  return true;
+};
+
 const STEPS = {
   async cost() {
     const { ok, output } = await run('vitest', [
@@ -181,43 +195,21 @@ const STEPS = {
       'vitest.cost.config.ts',
       '--silent=false',
     ]);
-    const line = output.split('\n').find((l) => l.includes('BENCH_COST_JSON '));
-    if (!ok || !line) return false;
-    const { rows, storedEventBytes } = JSON.parse(line.slice(line.indexOf('BENCH_COST_JSON ') + 16));
-    writeFileSync(`${OUT}/cost.json`, JSON.stringify({ rows, storedEventBytes }, null, 2));
-    writeBlock('cost', costBlock(rows, storedEventBytes));
-    const latency = output.split('\n').find((l) => l.includes('BENCH_LATENCY_JSON '));
-    if (latency)
-      writeBlock(
-        'latency',
-        latencyBlock(JSON.parse(latency.slice(latency.indexOf('BENCH_LATENCY_JSON ') + 19))),
-      );
+    const cost = marked(output, 'BENCH_COST_JSON');
+    if (!ok || !cost) return false;
+    writeFileSync(`${OUT}/cost.json`, JSON.stringify(cost, null, 2));
+    writeBlock('cost', costBlock(cost.rows, cost.storedEventBytes));
+    const latency = marked(output, 'BENCH_LATENCY_JSON');
+    if (latency) writeBlock('latency', latencyBlock(latency));
     return true;
   },
-  async cpu() {
-    const { ok } = await run(process.execPath, ['bench/cpu.mjs']);
-    if (!ok || !existsSync('.tmp/cpu/report.md')) return false;
-    writeBlock('cpu', readFileSync('.tmp/cpu/report.md', 'utf8').replace(/^#.*\n/, ''));
-    return true;
-  },
-  async load() {
-    const { ok } = await run(process.execPath, [
-      'bench/load.mjs',
-      '--json',
-      `${OUT}/load.json`,
-      '--md',
-      `${OUT}/load.md`,
-    ]);
-    if (!ok) return false;
-    writeBlock('load', readFileSync(`${OUT}/load.md`, 'utf8'));
-    return true;
-  },
-  async peers() {
-    const { ok } = await run(process.execPath, ['bench/peers.mjs']);
-    if (!ok) return false;
-    writeBlock('peers', readFileSync('docs/benchmarks/peers.md', 'utf8').replace(/^#.*\n/, ''));
-    return true;
-  },
+  cpu: fromReport('cpu', ['bench/cpu.mjs'], '.tmp/cpu/report.md'),
+  load: fromReport(
+    'load',
+    ['bench/load.mjs', '--json', `${OUT}/load.json`, '--md', `${OUT}/load.md`],
+    `${OUT}/load.md`,
+  ),
+  peers: fromReport('peers', ['bench/peers.mjs'], 'docs/benchmarks/peers.md'),
   async bundle() {
     const { ok } = await run('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', `${OUT}/dist`]);
     const file = `${OUT}/dist/index.js`;
@@ -230,18 +222,11 @@ const STEPS = {
     );
     return true;
   },
-  async e2e() {
-    const { ok } = await run(process.execPath, [
-      'bench/e2e.mjs',
-      '--json',
-      `${OUT}/e2e.json`,
-      '--md',
-      `${OUT}/e2e.md`,
-    ]);
-    if (!ok || !existsSync(`${OUT}/e2e.md`)) return false;
-    writeBlock('e2e', readFileSync(`${OUT}/e2e.md`, 'utf8'));
-    return true;
-  },
+  e2e: fromReport(
+    'e2e',
+    ['bench/e2e.mjs', '--json', `${OUT}/e2e.json`, '--md', `${OUT}/e2e.md`],
+    `${OUT}/e2e.md`,
+  ),
 };
 
 const asked = process.argv.slice(2);
